@@ -1,0 +1,1 @@
+"""The ``provenance`` command line: thin click commands over the library and reports."""

@@ -1,0 +1,151 @@
+"""``provenance`` commands. Each parses options, calls one library function, renders with
+``reports``, and turns library errors into one clear line (exit code 2) in :func:`main`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+import click
+from rich.console import Console
+
+from forensics import __version__
+from forensics.checks import get_checks
+from forensics.context import ScanOptions
+from forensics.errors import ProvenanceError
+from forensics.model import scan_document
+from forensics.scan import scan_file, scan_paths, tool_info
+from reports.serialize import to_json, to_jsonl_line
+from reports.terminal import metadata_tree, print_scan
+
+from .options import output_option, trust_anchors_option
+
+
+def _options(trust_anchors: str | None) -> ScanOptions:
+    pem = None
+    if trust_anchors:
+        with open(trust_anchors, encoding="utf-8", errors="replace") as fh:
+            pem = fh.read()
+    return ScanOptions(trust_anchors_pem=pem)
+
+
+@contextmanager
+def _out(path: str | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        yield fh
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provenance")
+def cli() -> None:
+    """Check released media before repeating a claim built on it.
+
+    Every evidence file is hashed, typed by its bytes and never modified.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]),
+              default="table", show_default=True,
+              help="table: readable terminal table; json: one provenance.scan/1 document; "
+                   "jsonl: one item per line, written as each file finishes.")
+@output_option
+@trust_anchors_option
+def scan(paths: tuple[str, ...], fmt: str, output: str | None,
+         trust_anchors: str | None) -> None:
+    """Scan image files and folders (recursively) and report findings.
+
+    Every input appears in the result with status ok or error; a bad file never stops the
+    scan.
+    """
+    options = _options(trust_anchors)
+    results = scan_paths(paths, options=options)
+    with _out(output) as out:
+        if fmt == "jsonl":
+            for item in results:
+                out.write(to_jsonl_line(item.to_dict()))
+                out.flush()
+            return
+        doc = scan_document([r.to_dict() for r in results], tool_info())
+        if fmt == "json":
+            out.write(to_json(doc))
+        else:
+            print_scan(doc, Console(file=out, width=None if out is sys.stdout else 160))
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the metadata as JSON.")
+@trust_anchors_option
+def metadata(path: str, as_json: bool, trust_anchors: str | None) -> None:
+    """Show every metadata field read from one file, grouped (like exiftool -G)."""
+    item = scan_file(path, options=_options(trust_anchors), checks=()).to_dict()
+    if as_json:
+        click.echo(to_json(item), nl=False)
+    else:
+        Console().print(metadata_tree(item))
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="provenance-demo",
+              show_default=True, help="Folder to build the sample case in.")
+def demo(out_dir: str) -> None:
+    """Build the sample evidence (generated, no downloads) and scan it."""
+    from samples.demo import run_demo
+
+    doc = run_demo(out_dir)
+    result_path = os.path.join(out_dir, "scan.json")
+    with open(result_path, "w", encoding="utf-8") as fh:
+        fh.write(to_json(doc))
+    print_scan(doc, Console())
+    click.echo(f"Sample evidence: {os.path.join(out_dir, 'evidence')}")
+    click.echo(f"Full result (JSON): {result_path}")
+
+
+@cli.group()
+def checks() -> None:
+    """The registered checks."""
+
+
+@checks.command("list")
+def checks_list() -> None:
+    """List every check with its version and parameters."""
+    for c in get_checks():
+        click.echo(f"{c.name} {c.version}: {c.description}")
+        for k, v in c.params_dict().items():
+            click.echo(f"    {k} = {v}")
+
+
+def main() -> None:
+    """Console entry point: the one boundary where library errors become messages."""
+    try:
+        rv = cli(standalone_mode=False)
+        if isinstance(rv, int) and rv:
+            sys.exit(rv)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except ProvenanceError as exc:
+        where = f"{exc.path}: " if exc.path and exc.path not in exc.message else ""
+        click.echo(f"error [{exc.code}]: {where}{exc.message}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or ''} {exc.strerror or exc}".strip(), err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last resort: a message, never a traceback
+        click.echo(f"internal error ({type(exc).__name__}): {exc}. Please report this with "
+                   "the command you ran.", err=True)
+        sys.exit(3)

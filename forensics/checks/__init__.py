@@ -1,0 +1,24 @@
+"""The check registry: adding a check is one module plus one line in :data:`CHECKS`."""
+
+from __future__ import annotations
+
+from .base import Check
+from .metadata_check import MetadataCheck
+
+CHECKS: tuple[Check, ...] = (
+    MetadataCheck(),
+)
+
+
+def get_checks(names: list[str] | tuple[str, ...] | None = None) -> tuple[Check, ...]:
+    """The registered checks, or the named subset (unknown names raise ``KeyError``)."""
+    if not names:
+        return CHECKS
+    by_name = {c.name: c for c in CHECKS}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise KeyError(", ".join(missing))
+    return tuple(by_name[n] for n in names)
+
+
+__all__ = ["CHECKS", "Check", "get_checks"]

@@ -1,0 +1,158 @@
+"""The shared analysis context: each file is read once, decoded once, parsed once.
+
+Checks ask the context for what they need (``image``, ``preview``, ``metadata``, ``jpeg``);
+each is computed on first use and cached for every other check. Damage found while decoding
+(truncation, a decompression bomb, corrupt EXIF) is recorded in ``problems`` so the item can
+say so, while the checks still analyse what could be read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageFile
+
+from .errors import DecodeError
+from .metadata import Metadata, extract_metadata
+from .metadata.jpeg import walk_segments
+from .model import EvidenceItem, ItemError
+from .sniff import IMAGE_TYPES
+
+try:  # HEIC/HEIF (and AVIF on older Pillow) through pillow-heif
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - declared dependency
+    pillow_heif = None
+
+_TRUNCATED_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Options that change what a scan computes (recorded in results where relevant)."""
+
+    trust_anchors_pem: str | None = None
+    """PEM text of C2PA trust anchors the user points to; ``None`` trusts no signer."""
+    preview_max_side: int = 512
+    """Longest side, in pixels, of the reduced decode shared by preview-based checks."""
+
+
+@contextlib.contextmanager
+def _allow_truncated() -> Iterator[None]:
+    with _TRUNCATED_LOCK:
+        old = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = True
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = old
+
+
+class AnalysisContext:
+    """Lazily computed, cached views of one evidence file."""
+
+    def __init__(self, item: EvidenceItem, data: bytes, options: ScanOptions | None = None):
+        self.item = item
+        self.data = data
+        self.options = options or ScanOptions()
+        self.problems: list[ItemError] = []
+
+    def problem(self, code: str, message: str) -> None:
+        if all(p.code != code for p in self.problems):
+            self.problems.append(ItemError(code, message))
+
+    @property
+    def is_image(self) -> bool:
+        return self.item.media_type in IMAGE_TYPES
+
+    @cached_property
+    def image(self) -> Image.Image:
+        """The Pillow image, opened (header parsed, pixels not decoded).
+
+        Raises :class:`DecodeError` (code ``decompression_bomb`` / ``corrupt_image``).
+        """
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                im = Image.open(io.BytesIO(self.data))
+                im.size  # noqa: B018 - forces the header parse
+            return im
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise DecodeError(
+                f"{exc}. Pillow's decompression-bomb limit is kept on purpose",
+                path=self.item.path, code="decompression_bomb") from exc
+        except Exception as exc:  # noqa: BLE001 - Pillow raises many types on bad bytes
+            raise DecodeError(f"the {self.item.media_type} data cannot be opened: {exc}",
+                              path=self.item.path, code="corrupt_image") from exc
+
+    @cached_property
+    def image_or_none(self) -> Image.Image | None:
+        """The opened image, or ``None`` (recording the problem) when it cannot be opened."""
+        if not self.is_image:
+            return None
+        try:
+            return self.image
+        except DecodeError as err:
+            self.problem(err.code, err.message)
+            return None
+
+    @cached_property
+    def preview(self) -> np.ndarray:
+        """RGB ``uint8`` array of the image reduced to ``preview_max_side`` (longest side).
+
+        JPEGs use DCT-domain downscaling (``draft``), so a 12 MP file is never fully decoded
+        here. Truncated files are decoded as far as the data goes and recorded as a problem.
+        """
+        im = self.image
+        side = self.options.preview_max_side
+        try:
+            return self._reduced(im, side)
+        except OSError as exc:
+            if "truncated" not in str(exc) and "broken data stream" not in str(exc):
+                raise DecodeError(f"pixel data cannot be decoded: {exc}", path=self.item.path,
+                                  code="corrupt_image") from exc
+            self.problem("truncated", f"the image data is truncated ({exc}); "
+                         "only the part that decodes was analysed")
+            with _allow_truncated():
+                return self._reduced(Image.open(io.BytesIO(self.data)), side)
+
+    def _reduced(self, im: Image.Image, side: int) -> np.ndarray:
+        if getattr(im, "n_frames", 1) > 1:
+            im.seek(0)
+        if im.format == "JPEG":
+            im.draft("RGB", (side, side))
+        im.load()
+        rgb = im.convert("RGB") if im.mode != "RGB" else im
+        if max(rgb.size) > side:
+            rgb = rgb.copy()
+            rgb.thumbnail((side, side), Image.Resampling.BILINEAR)
+        return np.asarray(rgb)
+
+    @cached_property
+    def jpeg(self) -> dict[str, Any] | None:
+        """JPEG marker structure (see :func:`walk_segments`), ``None`` for other formats."""
+        if self.item.media_type != "image/jpeg":
+            return None
+        info = walk_segments(self.data)
+        if any("truncated" in p or "runs past the end" in p for p in info["problems"]):
+            self.problem("truncated", "the JPEG stream ends early: " + "; ".join(info["problems"]))
+        return info
+
+    @cached_property
+    def metadata(self) -> Metadata:
+        """Every metadata block, read once (see :mod:`forensics.metadata`)."""
+        md = extract_metadata(self.item, self.data, self.image_or_none, self.jpeg,
+                              trust_anchors_pem=self.options.trust_anchors_pem)
+        if md.exif.corrupt:
+            self.problem("corrupt_exif", f"the EXIF block is present but unreadable "
+                         f"({md.exif.error or 'no tag decoded'}); other metadata was still read")
+        return md

@@ -1,0 +1,160 @@
+"""EXIF: every IFD read with exifread (Pillow as the second reader), grouped like ExifTool.
+
+exifread answers ``{}`` both for "no EXIF" and for "EXIF it could not parse". We tell them
+apart by looking for the EXIF block in the container first (:func:`exif_block_present`).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import exifread
+from PIL import ExifTags, Image
+
+logging.getLogger("exifread").setLevel(logging.CRITICAL)
+
+GROUPS = {
+    "Image": "IFD0", "EXIF": "ExifIFD", "GPS": "GPS", "Interoperability": "Interop",
+    "Thumbnail": "IFD1", "MakerNote": "MakerNote",
+}
+MAX_TAGS = 5000
+MAX_VALUE_CHARS = 2000
+
+
+@dataclass
+class ExifData:
+    """What was read. ``tags`` keeps the raw reader values for normalisation (not JSON)."""
+
+    present: bool
+    reader: str | None = None
+    error: str | None = None
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tags: dict[str, Any] = field(default_factory=dict)
+    thumbnail: bytes | None = None
+    makernote_bytes: int = 0
+
+    @property
+    def corrupt(self) -> bool:
+        return self.present and not self.tags
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"present": self.present, "reader": self.reader,
+                               "error": self.error}
+        out.update(self.groups)
+        out["MakerNote"] = {**self.groups.get("MakerNote", {}),
+                            "present": self.makernote_bytes > 0 or "MakerNote" in self.groups,
+                            "bytes": self.makernote_bytes}
+        out["thumbnail"] = {"bytes": len(self.thumbnail)} if self.thumbnail else None
+        return out
+
+
+def exif_block_present(data: bytes, media_type: str, pillow_exif: bytes | None) -> bool:
+    """Whether the container carries an EXIF block at all (before anyone parses it)."""
+    if pillow_exif:
+        return True
+    if media_type == "image/jpeg":
+        # APP1 segments starting "Exif\0": search the header area only.
+        head = data[: 1 << 20]
+        pos = head.find(b"\xff\xe1")
+        while pos >= 0:
+            if head[pos + 4:pos + 10] == b"Exif\x00\x00" or head[pos + 4:pos + 9] == b"Exif\x00":
+                return True
+            pos = head.find(b"\xff\xe1", pos + 2)
+        return False
+    if media_type == "image/tiff":
+        return True
+    if media_type == "image/png":
+        return b"eXIf" in data or b"Raw profile type exif" in data
+    if media_type == "image/webp":
+        return b"EXIF" in data[:1 << 20]
+    return False
+
+
+def read_exif(data: bytes, media_type: str, image: Image.Image | None) -> ExifData:
+    """Read EXIF from a file's bytes; ``image`` is the opened Pillow image, if any."""
+    pillow_raw = image.info.get("exif") if image is not None else None
+    if isinstance(pillow_raw, str):
+        pillow_raw = pillow_raw.encode("latin-1", "replace")
+    out = ExifData(present=exif_block_present(data, media_type, pillow_raw))
+    try:
+        tags = exifread.process_file(io.BytesIO(data), details=True, extract_thumbnail=True)
+    except Exception as exc:  # noqa: BLE001 - exifread raises many types on hostile input
+        tags = {}
+        out.error = f"exifread failed: {type(exc).__name__}: {exc}"[:300]
+    if tags:
+        out.present = True
+        out.reader = "exifread"
+        thumb = tags.pop("JPEGThumbnail", None) or tags.pop("TIFFThumbnail", None)
+        out.thumbnail = bytes(thumb) if isinstance(thumb, (bytes, bytearray)) else None
+        for name, tag in list(tags.items())[:MAX_TAGS]:
+            prefix, _, short = name.partition(" ")
+            group = GROUPS.get(prefix, prefix)
+            out.groups.setdefault(group, {})[short or name] = _printable(tag)
+        out.tags = tags
+    if image is not None:
+        _pillow_side(image, out)
+    if out.present and not out.tags and out.error is None:
+        out.error = "an EXIF block is present but no tag could be read from it"
+    return out
+
+
+def _pillow_side(image: Image.Image, out: ExifData) -> None:
+    """Maker-note size from Pillow; Pillow's tags when exifread read none."""
+    try:
+        exif = image.getexif()
+        exif_ifd = exif.get_ifd(ExifTags.IFD.Exif)
+    except Exception as exc:  # noqa: BLE001
+        if out.error is None and out.present and not out.tags:
+            out.error = f"Pillow could not read EXIF: {exc}"[:300]
+        return
+    note = exif_ifd.get(0x927C)
+    if isinstance(note, (bytes, bytearray)):
+        out.makernote_bytes = len(note)
+    if out.tags or not (len(exif) or len(exif_ifd)):
+        return
+    out.present = True
+    out.reader = "pillow"
+    tags: dict[str, Any] = {}
+    for group, ifd in (("IFD0", exif), ("ExifIFD", exif_ifd),
+                       ("GPS", _safe_ifd(exif, ExifTags.IFD.GPSInfo)),
+                       ("Interop", _safe_ifd(exif, ExifTags.IFD.Interop))):
+        names = ExifTags.GPSTAGS if group == "GPS" else ExifTags.TAGS
+        for tag_id, value in ifd.items():
+            if group == "IFD0" and tag_id in (0x8769, 0x8825, 0xA005):
+                continue
+            name = names.get(tag_id, f"Tag 0x{tag_id:04X}")
+            out.groups.setdefault(group, {})[name] = _printable(value)
+            prefix = {"IFD0": "Image", "ExifIFD": "EXIF", "GPS": "GPS",
+                      "Interop": "Interoperability"}[group]
+            tags[f"{prefix} {name}"] = value
+    out.tags = tags
+
+
+def _safe_ifd(exif: Image.Exif, ifd: int) -> dict[int, Any]:
+    try:
+        return dict(exif.get_ifd(ifd))
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+def _printable(tag: Any) -> Any:
+    if hasattr(tag, "printable"):
+        text = str(tag.printable)
+    elif isinstance(tag, (bytes, bytearray)):
+        text = f"({len(tag)} bytes)"
+    else:
+        text = str(tag)
+    return text.replace("\x00", "").strip()[:MAX_VALUE_CHARS]
+
+
+def raw_value(tags: dict[str, Any], name: str) -> Any:
+    """The raw value(s) of an exifread-style tag name (``"EXIF DateTimeOriginal"``)."""
+    tag = tags.get(name)
+    if tag is None:
+        return None
+    if hasattr(tag, "values"):
+        return tag.values
+    return tag

@@ -1,0 +1,174 @@
+"""JPEG structure: the marker segment list, quantization tables and an estimated quality.
+
+Only marker headers are walked (cheap: no entropy-coded data is decoded). Quantization tables
+are taken from Pillow, which parses them without decoding pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# ITU-T T.81 Annex K tables (natural order), the base of the IJG quality scaling.
+IJG_LUMINANCE = (
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+    14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+    18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+)
+IJG_CHROMINANCE = (
+    17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99,
+    24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99,
+    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+)
+
+_MARKER_NAMES = {
+    0xC0: "SOF0", 0xC1: "SOF1", 0xC2: "SOF2", 0xC3: "SOF3", 0xC4: "DHT", 0xC5: "SOF5",
+    0xC6: "SOF6", 0xC7: "SOF7", 0xC9: "SOF9", 0xCA: "SOF10", 0xCB: "SOF11", 0xCC: "DAC",
+    0xCD: "SOF13", 0xCE: "SOF14", 0xCF: "SOF15", 0xD8: "SOI", 0xD9: "EOI", 0xDA: "SOS",
+    0xDB: "DQT", 0xDC: "DNL", 0xDD: "DRI", 0xDE: "DHP", 0xDF: "EXP", 0xFE: "COM",
+}
+_SOF_PROCESS = {
+    0xC0: "baseline", 0xC1: "extended sequential", 0xC2: "progressive", 0xC3: "lossless",
+    0xC9: "extended sequential (arithmetic)", 0xCA: "progressive (arithmetic)",
+}
+MAX_SEGMENTS = 4096
+
+
+def marker_name(marker: int) -> str:
+    if 0xE0 <= marker <= 0xEF:
+        return f"APP{marker - 0xE0}"
+    if 0xD0 <= marker <= 0xD7:
+        return f"RST{marker - 0xD0}"
+    return _MARKER_NAMES.get(marker, f"0x{marker:02X}")
+
+
+def walk_segments(data: bytes) -> dict[str, Any]:
+    """Walk a JPEG's marker segments up to the first SOS.
+
+    Returns ``segments`` (marker, offset, length, identifier for APPn), ``comments``,
+    the SOF ``process``, ``width``/``height``/``components`` and sampling factors,
+    ``restart_interval``, ``eoi_offset`` and ``trailing_bytes`` after the last EOI, and
+    ``problems`` (strings) for structural damage found on the way.
+    """
+    out: dict[str, Any] = {
+        "segments": [], "comments": [], "process": None, "width": None, "height": None,
+        "components": None, "sampling": None, "restart_interval": None,
+        "eoi_offset": None, "trailing_bytes": 0, "problems": [],
+    }
+    if not data.startswith(b"\xff\xd8"):
+        out["problems"].append("no SOI marker")
+        return out
+    pos, n = 2, len(data)
+    while pos < n and len(out["segments"]) < MAX_SEGMENTS:
+        if data[pos] != 0xFF:
+            out["problems"].append(f"expected a marker at offset {pos}")
+            break
+        while pos < n and data[pos] == 0xFF:  # fill bytes
+            pos += 1
+        if pos >= n:
+            break
+        marker = data[pos]
+        pos += 1
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            out["segments"].append({"marker": marker_name(marker), "offset": pos - 2, "length": 0})
+            continue
+        if marker == 0xD9:
+            out["segments"].append({"marker": "EOI", "offset": pos - 2, "length": 0})
+            break
+        if pos + 2 > n:
+            out["problems"].append("file ends inside a marker header")
+            break
+        length = int.from_bytes(data[pos:pos + 2], "big")
+        if length < 2 or pos + length > n:
+            out["problems"].append(f"{marker_name(marker)} at offset {pos - 2} runs past the end")
+            break
+        body = data[pos + 2:pos + length]
+        seg: dict[str, Any] = {"marker": marker_name(marker), "offset": pos - 2, "length": length}
+        if 0xE0 <= marker <= 0xEF:
+            seg["identifier"] = _app_identifier(body)
+        elif marker == 0xFE:
+            out["comments"].append(body.decode("utf-8", "replace")[:2000])
+        elif marker in _SOF_PROCESS or (0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xCC)):
+            _read_sof(marker, body, out)
+        elif marker == 0xDD and len(body) >= 2:
+            out["restart_interval"] = int.from_bytes(body[:2], "big")
+        out["segments"].append(seg)
+        pos += length
+        if marker == 0xDA:
+            break
+    eoi = data.rfind(b"\xff\xd9")
+    if eoi < 0 or eoi < pos:
+        out["problems"].append("no EOI marker: the file is truncated")
+    else:
+        out["eoi_offset"] = eoi
+        out["trailing_bytes"] = n - (eoi + 2)
+    return out
+
+
+def _app_identifier(body: bytes) -> str:
+    head = body[:40]
+    nul = head.find(b"\x00")
+    ident = head[:nul] if nul >= 0 else head[:12]
+    return ident.decode("latin-1").strip() or body[:4].hex()
+
+
+def _read_sof(marker: int, body: bytes, out: dict[str, Any]) -> None:
+    if len(body) < 6:
+        return
+    out["process"] = _SOF_PROCESS.get(marker, marker_name(marker))
+    out["height"] = int.from_bytes(body[1:3], "big")
+    out["width"] = int.from_bytes(body[3:5], "big")
+    ncomp = body[5]
+    out["components"] = ncomp
+    factors = []
+    for i in range(ncomp):
+        j = 6 + 3 * i
+        if j + 2 < len(body):
+            factors.append([body[j + 1] >> 4, body[j + 1] & 0x0F])
+    out["sampling"] = factors
+    out["subsampling"] = subsampling_name(factors)
+
+
+def subsampling_name(factors: Sequence[Sequence[int]]) -> str | None:
+    """Name the chroma subsampling from per-component (h, v) sampling factors."""
+    if len(factors) == 1:
+        return "grayscale"
+    if len(factors) < 3:
+        return None
+    (h0, v0), (h1, v1) = factors[0], factors[1]
+    if (h1, v1) != tuple(factors[2]) or h1 == 0 or v1 == 0:
+        return "unusual"
+    ratio = (h0 // h1, v0 // v1)
+    return {(1, 1): "4:4:4", (2, 1): "4:2:2", (2, 2): "4:2:0", (1, 2): "4:4:0",
+            (4, 1): "4:1:1"}.get(ratio, "unusual")
+
+
+def ijg_table(base: Sequence[int], quality: int) -> list[int]:
+    """The IJG (libjpeg ``jpeg_quality_scaling``) table for ``quality`` in 1..100."""
+    scale = 5000 // quality if quality < 50 else 200 - 2 * quality
+    return [min(255, max(1, (b * scale + 50) // 100)) for b in base]
+
+
+def estimate_quality(tables: Mapping[int, Sequence[int]]) -> dict[str, Any] | None:
+    """Estimate the IJG quality (1..100) whose tables best explain the file's tables.
+
+    Returns ``quality``, ``exact`` (the tables equal IJG tables at that quality: the mark of
+    libjpeg-based encoders such as Pillow, GIMP or ImageMagick) and ``mean_abs_error`` of the
+    fit. Camera tables are not IJG-scaled, so ``exact`` is false for most camera originals.
+    """
+    if not tables:
+        return None
+    lum = list(tables.get(0) or next(iter(tables.values())))
+    chrom = list(tables[1]) if 1 in tables else None
+    best: tuple[float, int] | None = None
+    for q in range(1, 101):
+        err = sum(abs(a - b) for a, b in zip(lum, ijg_table(IJG_LUMINANCE, q)))
+        if chrom is not None:
+            err += sum(abs(a - b) for a, b in zip(chrom, ijg_table(IJG_CHROMINANCE, q)))
+        if best is None or err < best[0]:
+            best = (err, q)
+    assert best is not None
+    count = 64 * (2 if chrom is not None else 1)
+    return {"quality": best[1], "exact": best[0] == 0, "mean_abs_error": round(best[0] / count, 3)}

@@ -1,0 +1,169 @@
+"""Normalise the fields a fact-checker compares across files into ``metadata.summary``.
+
+Fields: ``make``, ``model``, ``software``, ``datetime_original`` (ISO 8601, with the UTC
+offset when the file records one), ``gps`` ({lat, lon, alt} in decimal degrees and metres, or
+null), ``width`` and ``height`` (pixel size as stored, before any Orientation rotation) and
+``orientation`` (EXIF 1..8).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .exif import raw_value
+
+_EXIF_DT = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_ISO_DT = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+\-]\d{2}:?\d{2})?")
+_OFFSET = re.compile(r"^\s*([+\-])(\d{2}):?(\d{2})\s*$")
+
+
+def text(value: Any) -> str | None:
+    """A tag value as a clean string, or ``None`` when empty."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = value[0] if len(value) == 1 else " ".join(str(v) for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", "replace")
+    out = str(value).replace("\x00", "").strip()
+    return out or None
+
+
+def exif_datetime(value: Any, offset: Any = None) -> str | None:
+    """``"2008:10:22 16:28:39"`` (+ ``"+02:00"``) -> ``"2008-10-22T16:28:39+02:00"``."""
+    raw = text(value)
+    if not raw:
+        return None
+    m = _EXIF_DT.match(raw)
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(g) for g in m.groups())
+    if y == 0 or not (1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and s < 61):
+        return None
+    iso = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}"
+    off = normalise_offset(text(offset))
+    return iso + off if off else iso
+
+
+def normalise_offset(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    m = _OFFSET.match(raw)
+    if not m:
+        return None
+    sign, hh, mm = m.groups()
+    if int(hh) > 14 or int(mm) > 59:
+        return None
+    return f"{sign}{hh}:{mm}"
+
+
+def xmp_datetime(raw: Any) -> str | None:
+    """An XMP date (ISO 8601, possibly without seconds or offset) normalised to seconds."""
+    s = text(raw)
+    if not s:
+        return None
+    m = _ISO_DT.match(s)
+    if not m:
+        return exif_datetime(s)
+    y, mo, d, h, mi, sec, off = m.groups()
+    iso = f"{y}-{mo}-{d}T{h}:{mi}:{sec or '00'}"
+    if off == "Z":
+        return iso + "+00:00"
+    return iso + (normalise_offset(off) or "") if off else iso
+
+
+def _ratio(v: Any) -> float | None:
+    try:
+        if hasattr(v, "numerator") and hasattr(v, "denominator"):
+            return None if v.denominator == 0 else float(v.numerator) / float(v.denominator)
+        if isinstance(v, tuple) and len(v) == 2:
+            return None if v[1] == 0 else float(v[0]) / float(v[1])
+        return float(v)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
+def dms_to_degrees(values: Any, ref: Any) -> float | None:
+    """Degrees/minutes/seconds rationals and an N/S/E/W reference -> signed decimal degrees."""
+    if values is None:
+        return None
+    vals = list(values) if isinstance(values, (list, tuple)) else [values]
+    parts = [_ratio(v) for v in vals[:3]]
+    if not parts or any(p is None for p in parts):
+        return None
+    deg = parts[0] + (parts[1] / 60 if len(parts) > 1 else 0) + (
+        parts[2] / 3600 if len(parts) > 2 else 0)
+    r = (text(ref) or "").upper()[:1]
+    if r in ("S", "W"):
+        deg = -deg
+    return round(deg, 7)
+
+
+def gps_from_exif(tags: dict[str, Any]) -> dict[str, float | None] | None:
+    lat = dms_to_degrees(raw_value(tags, "GPS GPSLatitude"), raw_value(tags, "GPS GPSLatitudeRef"))
+    lon = dms_to_degrees(raw_value(tags, "GPS GPSLongitude"),
+                         raw_value(tags, "GPS GPSLongitudeRef"))
+    if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
+        return None
+    alt = None
+    alt_raw = raw_value(tags, "GPS GPSAltitude")
+    if alt_raw is not None:
+        alt = _ratio(alt_raw[0] if isinstance(alt_raw, (list, tuple)) and alt_raw else alt_raw)
+        ref = raw_value(tags, "GPS GPSAltitudeRef")
+        ref_v = ref[0] if isinstance(ref, (list, tuple)) and ref else ref
+        if alt is not None and ref_v in (1, b"\x01", "1"):
+            alt = -alt
+        alt = round(alt, 3) if alt is not None else None
+    return {"lat": lat, "lon": lon, "alt": alt}
+
+
+def _xmp_gps(props: dict[str, Any]) -> dict[str, float | None] | None:
+    def coord(raw: Any) -> float | None:
+        s = text(raw)
+        if not s:
+            return None
+        m = re.match(r"^\s*(\d+),(\d+(?:\.\d+)?)(?:,(\d+(?:\.\d+)?))?([NSEW])\s*$", s)
+        if not m:
+            return None
+        d, mi, sec, ref = m.groups()
+        val = int(d) + float(mi) / 60 + (float(sec) / 3600 if sec else 0)
+        return round(-val if ref in "SW" else val, 7)
+
+    lat, lon = coord(props.get("exif:GPSLatitude")), coord(props.get("exif:GPSLongitude"))
+    if lat is None or lon is None:
+        return None
+    return {"lat": lat, "lon": lon, "alt": None}
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def summarise(tags: dict[str, Any], xmp_props: dict[str, Any],
+              size: tuple[int, int] | None) -> dict[str, Any]:
+    """Build ``metadata.summary`` from raw EXIF tags, XMP properties and the stored size."""
+    dto = exif_datetime(raw_value(tags, "EXIF DateTimeOriginal"),
+                        raw_value(tags, "EXIF OffsetTimeOriginal"))
+    if dto is None:
+        dto = xmp_datetime(xmp_props.get("exif:DateTimeOriginal")) or xmp_datetime(
+            xmp_props.get("photoshop:DateCreated"))
+    orientation = _int(raw_value(tags, "Image Orientation"))
+    if orientation is None:
+        orientation = _int(text(xmp_props.get("tiff:Orientation")))
+    return {
+        "make": text(raw_value(tags, "Image Make")) or text(xmp_props.get("tiff:Make")),
+        "model": text(raw_value(tags, "Image Model")) or text(xmp_props.get("tiff:Model")),
+        "software": text(raw_value(tags, "Image Software")),
+        "datetime_original": dto,
+        "gps": gps_from_exif(tags) or _xmp_gps(xmp_props),
+        "width": size[0] if size else None,
+        "height": size[1] if size else None,
+        "orientation": orientation if orientation in range(1, 9) else None,
+    }

@@ -1,0 +1,168 @@
+"""The frozen data model and the JSON result contract (``provenance.scan/1``).
+
+Every output the project renders (terminal table, JSON, JSONL, later the HTML reports) is
+built from the dictionaries produced here, so field names are part of the public contract:
+
+* top level: ``schema``, ``tool``, ``items``
+* item: ``path``, ``sha256``, ``size``, ``media_type``, ``status``, ``error``,
+  ``metadata``, ``checks``, ``findings``
+* finding: ``code``, ``check``, ``severity``, ``confidence``, ``message``, ``evidence``
+* check result: ``name``, ``version``, ``status``, ``seconds``, ``params``, ``error``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA = "provenance.scan/1"
+
+Severity = Literal["info", "low", "medium", "high"]
+Confidence = Literal["low", "medium", "high"]
+CheckStatus = Literal["ok", "flagged", "not_applicable", "error"]
+ItemStatus = Literal["ok", "error"]
+
+SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
+CONFIDENCES: tuple[Confidence, ...] = ("low", "medium", "high")
+
+
+def severity_rank(severity: str) -> int:
+    """Order of a severity: info=0 ... high=3."""
+    return SEVERITIES.index(severity)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One evidence file as taken in: never modified, identified by its bytes."""
+
+    path: str
+    sha256: str
+    size: int
+    media_type: str
+    """MIME type sniffed from the bytes (``application/octet-stream`` when unknown)."""
+    extension_media_type: str | None = None
+    """MIME type the file name's extension implies, if the extension is known."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One observation a check makes, with the exact evidence it rests on."""
+
+    code: str
+    """Stable dotted code, e.g. ``metadata.software_edited``."""
+    check: str
+    severity: Severity
+    confidence: Confidence
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"bad severity {self.severity!r}")
+        if self.confidence not in CONFIDENCES:
+            raise ValueError(f"bad confidence {self.confidence!r}")
+        if "." not in self.code:
+            raise ValueError(f"finding code must be dotted: {self.code!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "check": self.check,
+            "severity": self.severity,
+            "confidence": self.confidence,
+            "message": self.message,
+            "evidence": _jsonable(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check did to one item."""
+
+    name: str
+    version: str
+    status: CheckStatus
+    seconds: float
+    params: Mapping[str, Any]
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "status": self.status,
+            "seconds": round(self.seconds, 6),
+            "params": _jsonable(self.params),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """Why an item could not be (fully) analysed: a stable code and a plain message."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """The full result for one input path. Every input path gets exactly one."""
+
+    path: str
+    sha256: str | None
+    size: int | None
+    media_type: str | None
+    status: ItemStatus
+    error: ItemError | None
+    metadata: Mapping[str, Any]
+    checks: tuple[CheckResult, ...]
+    findings: tuple[Finding, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "media_type": self.media_type,
+            "status": self.status,
+            "error": self.error.to_dict() if self.error else None,
+            "metadata": _jsonable(self.metadata),
+            "checks": [c.to_dict() for c in self.checks],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def scan_document(items: list[dict[str, Any]], tool: Mapping[str, Any]) -> dict[str, Any]:
+    """The top-level JSON document of a scan."""
+    return {"schema": SCHEMA, "tool": dict(tool), "items": items}
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert evidence values (tuples, bytes, numpy scalars, ratios) to JSON-safe values."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        return {"bytes": len(raw), "hex_prefix": raw[:32].hex()}
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        try:
+            return _jsonable(value.item())
+        except (TypeError, ValueError):
+            pass
+    if hasattr(value, "numerator") and hasattr(value, "denominator"):
+        try:
+            return float(value.numerator) / float(value.denominator) if value.denominator else None
+        except (TypeError, ValueError, ZeroDivisionError):
+            return str(value)
+    return str(value)

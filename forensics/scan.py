@@ -1,0 +1,119 @@
+"""Run the registered checks over evidence files and build the ``provenance.scan/1`` result."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from . import __version__
+from .checks import Check, get_checks
+from .context import AnalysisContext, ScanOptions
+from .errors import DecodeError, IntakeError
+from .intake import expand_paths, read_evidence
+from .model import CheckResult, Finding, ItemError, ItemResult, scan_document, severity_rank
+from .sniff import IMAGE_TYPES
+
+# When several problems are found, the item's ``error`` names the most serious.
+_PROBLEM_ORDER = ("unsupported_format", "decompression_bomb", "corrupt_image", "truncated",
+                  "corrupt_exif")
+_EMPTY_SUMMARY = {"make": None, "model": None, "software": None, "datetime_original": None,
+                  "gps": None, "width": None, "height": None, "orientation": None}
+
+
+def tool_info() -> dict[str, Any]:
+    """Name and version of the tool and of the libraries its results depend on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    libs = {}
+    for dist in ("pillow", "opencv-python-headless", "exifread", "imagehash", "numpy",
+                 "defusedxml", "pillow-heif", "c2pa-python"):
+        try:
+            libs[dist] = version(dist)
+        except PackageNotFoundError:
+            libs[dist] = None
+    return {"name": "provenance", "version": __version__, "libraries": libs,
+            "checks": {c.name: c.version for c in get_checks()}}
+
+
+def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Finding]]:
+    params = check.params_dict()
+    if not check.applies_to(ctx.item):
+        return CheckResult(check.name, check.version, "not_applicable", 0.0, params), []
+    start = time.perf_counter()
+    try:
+        findings = list(check.run(ctx))
+    except DecodeError as err:
+        ctx.problem(err.code, err.message)
+        return CheckResult(check.name, check.version, "error", time.perf_counter() - start,
+                           params, f"{err.code}: {err.message}"), []
+    except Exception as exc:  # noqa: BLE001 - one failing check never drops the file
+        return CheckResult(check.name, check.version, "error", time.perf_counter() - start,
+                           params, f"{type(exc).__name__}: {exc}"[:500]), []
+    status = "flagged" if any(f.severity != "info" for f in findings) else "ok"
+    return CheckResult(check.name, check.version, status, time.perf_counter() - start,
+                       params), findings
+
+
+def scan_file(path: str, *, options: ScanOptions | None = None,
+              checks: Sequence[Check] | None = None) -> ItemResult:
+    """Analyse one file. Never raises for anything the file contains."""
+    checks = tuple(checks) if checks is not None else get_checks()
+    try:
+        item, data = read_evidence(path)
+    except IntakeError as err:
+        return ItemResult(path=path, sha256=None, size=None, media_type=None, status="error",
+                          error=ItemError(err.code, err.message),
+                          metadata={"summary": dict(_EMPTY_SUMMARY)}, checks=(), findings=())
+    ctx = AnalysisContext(item, data, options)
+    if item.media_type not in IMAGE_TYPES:
+        ctx.problem("unsupported_format",
+                    f"{path}: {item.media_type} is not an image format this version analyses")
+    else:
+        ctx.image_or_none  # noqa: B018 - records decode problems early
+        ctx.jpeg  # noqa: B018
+    results, findings = [], []
+    for check in checks:
+        result, found = _run_check(check, ctx)
+        results.append(result)
+        findings.extend(found)
+    try:
+        metadata = ctx.metadata.to_dict() if item.media_type in IMAGE_TYPES else {
+            "summary": dict(_EMPTY_SUMMARY), "File": {"media_type": item.media_type,
+                                                      "extension_media_type":
+                                                      item.extension_media_type}}
+    except Exception as exc:  # noqa: BLE001
+        ctx.problem("metadata_error", f"metadata could not be read: {exc}"[:300])
+        metadata = {"summary": dict(_EMPTY_SUMMARY)}
+    problems = sorted(ctx.problems, key=lambda p: _PROBLEM_ORDER.index(p.code)
+                      if p.code in _PROBLEM_ORDER else len(_PROBLEM_ORDER))
+    if problems:
+        metadata = dict(metadata)
+        metadata["problems"] = [p.to_dict() for p in problems]
+    findings.sort(key=lambda f: -severity_rank(f.severity))
+    return ItemResult(path=path, sha256=item.sha256, size=item.size,
+                      media_type=item.media_type, status="error" if problems else "ok",
+                      error=problems[0] if problems else None, metadata=metadata,
+                      checks=tuple(results), findings=tuple(findings))
+
+
+def scan_paths(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions | None = None,
+               checks: Sequence[Check] | None = None) -> Iterator[ItemResult]:
+    """Expand ``paths`` and yield one :class:`ItemResult` per input, as each finishes."""
+    checks = tuple(checks) if checks is not None else get_checks()
+    for inp in expand_paths(paths):
+        if inp.error is not None:
+            yield ItemResult(path=inp.path, sha256=None, size=None, media_type=None,
+                             status="error", error=inp.error,
+                             metadata={"summary": dict(_EMPTY_SUMMARY)}, checks=(),
+                             findings=())
+        else:
+            yield scan_file(inp.path, options=options, checks=checks)
+
+
+def scan(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions | None = None,
+         checks: Sequence[Check] | None = None) -> dict[str, Any]:
+    """Scan everything and return the whole ``provenance.scan/1`` document."""
+    items = [r.to_dict() for r in scan_paths(paths, options=options, checks=checks)]
+    return scan_document(items, tool_info())

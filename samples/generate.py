@@ -1,0 +1,1018 @@
+"""Generate the demo evidence folder for the ``provenance`` walkthrough.
+
+The demo case
+=============
+
+A government says a drone swarm tried to strike its leader's residence. It releases photos
+of wreckage in the snow and a "recovered navigation unit" whose data "point to the
+residence". Other services say the drones were aimed at a military site. Every name and
+coordinate below is invented; the points sit in empty forest and are not meant to match any
+real residence or base.
+
+* :data:`CLAIMED_PLACE` / :data:`CLAIMED_TARGET`: the "Residence at Lake Verkhneye", the
+  place where the claim puts both the target and the wreckage.
+* :data:`MILITARY_SITE`: "Kamenny Bor airfield", about 32 km south-west of the residence.
+* :data:`EVENT_WINDOW`: the night of the alleged attack, 2025-12-29 21:00 to 2025-12-30
+  03:00 local time (+03:00). At 61.5 deg N in late December this is full darkness, so the
+  photos that claim to be from that night are flash-lit night shots.
+
+The files
+=========
+
+``build_samples(out_dir)`` writes these into ``out_dir/evidence/``; each
+:class:`SampleFile` carries the finding codes (or item error codes) a scanner should raise.
+
+1. ``IMG_0412.jpg``: the camera original that fits the claim. Canon EOS 90D EXIF (no JFIF
+   segment, as cameras write it), DateTimeOriginal 2025-12-29 23:47:12 +03:00, GPS about
+   0.3 km from the residence with a UTC GPS time stamp three hours earlier, MakerNote, and
+   an IFD1 thumbnail made from the same pixels. Quality 92, 4:2:0. Expected: nothing.
+2. ``wreckage_edited.jpg``: the same scene family, first saved by the camera, then
+   re-opened, given an extra pasted fuselage section with a stencil marking, and re-saved at
+   quality 85 by "Adobe Photoshop 25.0 (Windows)". EXIF DateTime is two days after
+   DateTimeOriginal, an XMP packet carries CreatorTool, ModifyDate, DocumentID and an
+   ``xmpMM:History`` sequence, and the EXIF thumbnail still shows the unedited picture.
+   Expected: ``metadata.software_edited``, ``metadata.date_inconsistent``,
+   ``metadata.thumbnail_mismatch``.
+3. ``far_away.jpg``: a Samsung SM-S918B phone photo taken inside the event window whose GPS
+   is about 830 km from the claimed place (gps_far_from_claim: the place comparison is a
+   later issue, so nothing is expected yet).
+4. ``recycled_2019.jpg``: a daylight Nikon D7500 photo of wreckage whose DateTimeOriginal
+   is 2019-02-14, years before the event (the timeline check is a later issue, so nothing
+   is expected yet).
+5. ``ai_render.png``: a clean 1024x1024 render with a Stable-Diffusion style
+   ``parameters`` text chunk and an XMP packet declaring IPTC DigitalSourceType
+   ``trainedAlgorithmicMedia``. Expected: ``metadata.ai_generated``.
+6. ``statement_photo.png``: the "recovered navigation unit" photo. Its bytes are a JPEG
+   (with Sony camera EXIF) although the name says PNG. Expected:
+   ``metadata.extension_mismatch``.
+7. ``stripped.jpg``: a wreckage photo as a social network re-serves it: resized to 1080 px,
+   quality 78, JFIF header, no EXIF at all. Expected: ``metadata.exif_absent``.
+8. ``nav_unit_track.gpx``: the navigation unit's exported GPX 1.1 track (creator
+   "NavUnit-7 export", 30 points inside the event window) whose last point lies about
+   0.4 km from the military site and about 32 km from the residence. Expected (for now):
+   ``unsupported_format``; tracks are analysed by a later issue.
+9. ``empty_upload.jpg``: zero bytes, a failed upload. Expected: ``empty_file``.
+
+Determinism
+===========
+
+Each file draws from its own ``numpy`` generator seeded with ``(seed, file number)``, every
+timestamp and identifier is fixed or derived from the seed, and nothing reads the clock or
+the file system outside ``out_dir``. Two builds with the same seed in the same environment
+give byte-identical files; other Pillow/libjpeg/OpenCV builds may encode slightly different
+bytes.
+
+Run ``python -m samples.generate OUT_DIR [--seed N]`` to build the folder from a shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import os
+import struct
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import cv2
+import numpy as np
+import piexif
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+__all__ = [
+    "CLAIMED_PLACE",
+    "CLAIMED_PLACE_NAME",
+    "CLAIMED_TARGET",
+    "CLAIMED_TARGET_NAME",
+    "CLAIM_TEXT",
+    "EVENT_WINDOW",
+    "MILITARY_SITE",
+    "MILITARY_SITE_NAME",
+    "SampleFile",
+    "SampleSet",
+    "build_samples",
+    "main",
+]
+
+# --------------------------------------------------------------------------------------------
+# The claim (all names and places invented)
+# --------------------------------------------------------------------------------------------
+
+CLAIMED_PLACE_NAME = "Residence at Lake Verkhneye"
+CLAIMED_PLACE: tuple[float, float] = (61.52, 34.18)
+"""(lat, lon) of the place the released photos are said to show."""
+
+CLAIMED_TARGET_NAME = CLAIMED_PLACE_NAME
+CLAIMED_TARGET: tuple[float, float] = CLAIMED_PLACE
+"""(lat, lon) of what the claim says the drones were aimed at: the residence itself."""
+
+MILITARY_SITE_NAME = "Kamenny Bor airfield"
+MILITARY_SITE: tuple[float, float] = (61.27, 33.86)
+"""(lat, lon) of the alternative target named by other services, ~32 km from the residence."""
+
+EVENT_WINDOW: tuple[str, str] = ("2025-12-29T21:00:00+03:00", "2025-12-30T03:00:00+03:00")
+"""ISO 8601 start and end of the alleged attack, local time (+03:00)."""
+
+CLAIM_TEXT = (
+    "On the night of 29-30 December 2025 a drone swarm attempted to strike the "
+    f"{CLAIMED_PLACE_NAME}. Photos show the wreckage in the snow by the residence, and data "
+    "from a recovered navigation unit point to the residence as the target."
+)
+
+_LOCAL = timezone(timedelta(hours=3))
+
+
+# --------------------------------------------------------------------------------------------
+# Public data model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampleFile:
+    """One generated evidence file and what a scanner is expected to say about it."""
+
+    name: str
+    path: Path
+    purpose: str
+    expect: tuple[str, ...]
+    """Stable finding codes (or item error codes) a scanner should raise for this file."""
+
+
+@dataclass(frozen=True)
+class SampleSet:
+    """The generated evidence folder."""
+
+    evidence_dir: Path
+    files: tuple[SampleFile, ...]
+
+    def get(self, name: str) -> SampleFile:
+        """The sample called ``name`` (``KeyError`` if there is none)."""
+        for sample in self.files:
+            if sample.name == name:
+                return sample
+        raise KeyError(name)
+
+
+# --------------------------------------------------------------------------------------------
+# Geography and time helpers
+# --------------------------------------------------------------------------------------------
+
+_EARTH_RADIUS_KM = 6371.0088
+
+
+def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def _destination(start: tuple[float, float], bearing_deg: float, km: float) -> tuple[float, float]:
+    lat1, lon1 = math.radians(start[0]), math.radians(start[1])
+    brg, d = math.radians(bearing_deg), km / _EARTH_RADIUS_KM
+    lat2 = math.asin(math.sin(lat1) * math.cos(d) + math.cos(lat1) * math.sin(d) * math.cos(brg))
+    lon2 = lon1 + math.atan2(math.sin(brg) * math.sin(d) * math.cos(lat1),
+                             math.cos(d) - math.sin(lat1) * math.sin(lat2))
+    return math.degrees(lat2), math.degrees(lon2)
+
+
+def _exif_time(dt: datetime) -> bytes:
+    return dt.strftime("%Y:%m:%d %H:%M:%S").encode("ascii")
+
+
+def _dms(value: float) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    value = abs(value)
+    deg = int(value)
+    minutes_f = (value - deg) * 60
+    minutes = int(minutes_f)
+    centi_sec = round((minutes_f - minutes) * 60 * 100)
+    if centi_sec >= 6000:  # rounding carried into the next minute
+        centi_sec -= 6000
+        minutes += 1
+    return (deg, 1), (minutes, 1), (centi_sec, 100)
+
+
+def _gps_ifd(lat: float, lon: float, alt_m: float, when_local: datetime) -> dict[int, object]:
+    utc = when_local.astimezone(timezone.utc)
+    return {
+        piexif.GPSIFD.GPSVersionID: (2, 3, 0, 0),
+        piexif.GPSIFD.GPSLatitudeRef: b"N" if lat >= 0 else b"S",
+        piexif.GPSIFD.GPSLatitude: _dms(lat),
+        piexif.GPSIFD.GPSLongitudeRef: b"E" if lon >= 0 else b"W",
+        piexif.GPSIFD.GPSLongitude: _dms(lon),
+        piexif.GPSIFD.GPSAltitudeRef: 0,
+        piexif.GPSIFD.GPSAltitude: (round(alt_m * 100), 100),
+        piexif.GPSIFD.GPSTimeStamp: ((utc.hour, 1), (utc.minute, 1), (utc.second, 1)),
+        piexif.GPSIFD.GPSMapDatum: b"WGS-84",
+        piexif.GPSIFD.GPSDateStamp: utc.strftime("%Y:%m:%d").encode("ascii"),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Procedural scene rendering (float32 RGB in 0..255 until the final quantisation)
+# --------------------------------------------------------------------------------------------
+
+
+def _fbm(rng: np.random.Generator, h: int, w: int, *, cells: float = 3.0, octaves: int = 5,
+         persistence: float = 0.55, stretch: float = 1.0) -> np.ndarray:
+    """Multi-octave value noise in 0..1 (``stretch`` > 1 elongates features horizontally)."""
+    out = np.zeros((h, w), np.float32)
+    amp, total = 1.0, 0.0
+    for octave in range(octaves):
+        gh = max(2, int(round(cells * 2**octave)))
+        gw = max(2, int(round(cells * 2**octave * w / h / stretch)))
+        grid = rng.random((gh, gw), dtype=np.float32)
+        out += amp * cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+        total += amp
+        amp *= persistence
+    out /= total
+    lo, hi = float(out.min()), float(out.max())
+    return (out - lo) / max(hi - lo, 1e-6)
+
+
+def _sky(rng: np.random.Generator, h: int, w: int, horizon: int, night: bool) -> np.ndarray:
+    if night:  # overcast night sky faintly lit from below
+        top, bottom = np.array([16, 19, 28], np.float32), np.array([52, 55, 66], np.float32)
+    else:  # flat winter overcast
+        top, bottom = np.array([146, 152, 163], np.float32), np.array([206, 209, 214], np.float32)
+    t = (np.arange(h, dtype=np.float32) / max(horizon, 1)).clip(0, 1) ** 1.4
+    sky = top[None, None, :] * (1 - t)[:, None, None] + bottom[None, None, :] * t[:, None, None]
+    sky = np.broadcast_to(sky, (h, w, 3)).copy()
+    clouds = _fbm(rng, h, w, cells=2.0, octaves=4, stretch=3.0) - 0.5
+    sky += clouds[..., None] * (7.0 if night else 14.0)
+    return sky
+
+
+def _treeline(img: np.ndarray, rng: np.random.Generator, horizon: int, night: bool) -> None:
+    h, w = img.shape[:2]
+    color = (14, 16, 18) if night else (52, 60, 58)
+    band = np.zeros((h, w), np.uint8)
+    ridge = _fbm(rng, 1, w, cells=1, octaves=3)[0] if w > 1 else np.zeros(w)
+    base = horizon - 4 - (ridge * max(6, h * 0.02)).astype(int)
+    pts = [(0, horizon + 2)] + [(x, int(base[x])) for x in range(0, w, 8)] + [(w - 1, horizon + 2)]
+    cv2.fillPoly(band, [np.array(pts, np.int32)], 255, cv2.LINE_AA)
+    x = 0
+    while x < w:  # conifers: stacked narrow triangles
+        tree_h = int(rng.uniform(0.025, 0.075) * h)
+        half = max(2, int(tree_h * rng.uniform(0.18, 0.28)))
+        foot = int(base[min(x, w - 1)]) + 2
+        tri = np.array([(x - half, foot), (x, foot - tree_h), (x + half, foot)], np.int32)
+        cv2.fillPoly(band, [tri], 255, cv2.LINE_AA)
+        x += int(rng.integers(max(3, half // 2), half * 2 + 2))
+    alpha = (band.astype(np.float32) / 255.0)[..., None]
+    haze = _fbm(rng, h, w, cells=4, octaves=3)[..., None] * (6 if night else 18)
+    img[:] = img * (1 - alpha) + (np.array(color, np.float32) + haze) * alpha
+
+
+def _snow_ground(rng: np.random.Generator, h: int, w: int, horizon: int,
+                 *, top_down: bool = False) -> np.ndarray:
+    """Snow texture with drifts and bluish shadows, warped into ground perspective."""
+    th, tw = h, int(w * 1.5)
+    height = (0.65 * _fbm(rng, th, tw, cells=2.5, octaves=4, stretch=2.5)
+              + 0.35 * _fbm(rng, th, tw, cells=10, octaves=4, stretch=1.5))
+    light = np.gradient(height, axis=1) * 0.6 + np.gradient(height, axis=0) * 0.4
+    shade = np.clip(0.55 + light * 90.0 + (height - 0.5) * 0.5, 0, 1)
+    lit = np.array([238, 240, 244], np.float32)
+    shadow = np.array([176, 190, 216], np.float32)  # bluish shade of snow
+    tex = shadow + (lit - shadow) * shade[..., None]
+    sparkle = rng.random((th, tw), dtype=np.float32)
+    tex += (sparkle > 0.9985)[..., None] * 14.0  # ice crystals catching light
+    tex += (_fbm(rng, th, tw, cells=40, octaves=2)[..., None] - 0.5) * 8.0
+    top = max(horizon, 0)
+    if top_down:
+        src = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
+        dst = np.float32([[-0.15 * w, -0.1 * h], [1.15 * w, -0.1 * h], [1.05 * w, h],
+                          [-0.05 * w, h]])
+    else:
+        src = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
+        dst = np.float32([[-0.35 * w, top + 1], [1.35 * w, top + 1], [3.5 * w, h * 1.05],
+                          [-2.5 * w, h * 1.05]])
+    mat = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(tex, mat, (w, h), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def _blend_mask(img: np.ndarray, mask: np.ndarray, color: np.ndarray | Sequence[float],
+                opacity: float = 1.0) -> None:
+    alpha = (mask.astype(np.float32) / 255.0 * opacity)[..., None]
+    img[:] = img * (1 - alpha) + np.asarray(color, np.float32) * alpha
+
+
+def _text(img: np.ndarray, text: str, org: tuple[int, int], font: int, scale: float,
+          color: Sequence[float], thickness: int) -> None:
+    """Anti-aliased text on a float image (OpenCV draws text on 8-bit images only)."""
+    mask = np.zeros(img.shape[:2], np.uint8)
+    cv2.putText(mask, text, org, font, scale, 255, thickness, cv2.LINE_AA)
+    _blend_mask(img, mask, color)
+
+
+def _shadow(img: np.ndarray, center: tuple[float, float], axes: tuple[float, float],
+            angle: float, strength: float) -> None:
+    h, w = img.shape[:2]
+    mask = np.zeros((h, w), np.float32)
+    cv2.ellipse(mask, (int(center[0]), int(center[1])),
+                (max(1, int(axes[0])), max(1, int(axes[1]))), angle, 0, 360, 1.0, -1,
+                cv2.LINE_AA)
+    mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, axes[1] * 0.5))
+    tint = np.array([0.42, 0.37, 0.26], np.float32) * strength  # R drops most: bluish shade
+    img *= 1 - mask[..., None] * tint
+
+
+def _jagged_polygon(rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float,
+                    angle: float, n: int, spike: float) -> np.ndarray:
+    angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+    radii = rng.uniform(0.55, 1.0, n)
+    spikes = rng.random(n) < spike
+    radii[spikes] *= rng.uniform(1.2, 1.7, int(spikes.sum()))
+    radii[~spikes & (rng.random(n) < 0.3)] *= 0.6  # torn notches
+    x, y = np.cos(angles) * rx * radii, np.sin(angles) * ry * radii
+    ca, sa = math.cos(angle), math.sin(angle)
+    pts = np.stack([cx + x * ca - y * sa, cy + x * sa + y * ca], axis=1)
+    return np.round(pts).astype(np.int32)
+
+
+_METALS = (
+    (92, 95, 97),  # bare grey alloy
+    (80, 86, 62),  # olive paint
+    (70, 74, 70),  # dark grey composite
+    (104, 100, 88),  # weathered khaki
+)
+
+
+def _metal_part(img: np.ndarray, rng: np.random.Generator, poly: np.ndarray,
+                base: Sequence[float]) -> None:
+    """Fill ``poly`` with textured metal: shading gradient, grime, scratches, lit edges."""
+    h, w = img.shape[:2]
+    x0, y0 = np.maximum(poly.min(axis=0) - 4, 0)
+    x1, y1 = np.minimum(poly.max(axis=0) + 5, (w, h))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    local = poly - np.array([x0, y0], np.int32)
+    rh, rw = int(y1 - y0), int(x1 - x0)
+    mask = np.zeros((rh, rw), np.uint8)
+    cv2.fillPoly(mask, [local], 255, cv2.LINE_AA)
+    grime = _fbm(rng, rh, rw, cells=3, octaves=4)
+    gx = np.linspace(1.12, 0.78, rw, dtype=np.float32)[None, :]
+    gy = np.linspace(1.1, 0.8, rh, dtype=np.float32)[:, None]
+    layer = np.asarray(base, np.float32) * ((0.7 + 0.55 * grime) * gx * gy)[..., None]
+    for _ in range(int(rng.integers(3, 9))):  # scratches and creases
+        p0 = (int(rng.integers(0, rw)), int(rng.integers(0, rh)))
+        p1 = (int(p0[0] + rng.normal(0, rw * 0.3)), int(p0[1] + rng.normal(0, rh * 0.2)))
+        shade = float(rng.choice([0.45, 1.5]))
+        col = tuple(float(c * shade) for c in base)
+        cv2.line(layer, p0, p1, col, int(rng.integers(1, 3)), cv2.LINE_AA)
+    edge = tuple(min(255.0, c * 1.9 + 30) for c in base)
+    upper = local[local[:, 1] <= np.median(local[:, 1])]
+    if len(upper) > 1:
+        cv2.polylines(layer, [upper[np.argsort(upper[:, 0])]], False, edge, 1, cv2.LINE_AA)
+    roi = img[y0:y1, x0:x1]
+    alpha = (mask.astype(np.float32) / 255.0)[..., None]
+    roi[:] = roi * (1 - alpha) + layer * alpha
+
+
+def _scorch(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, rx: float,
+            ry: float) -> None:
+    h, w = img.shape[:2]
+    x0, x1 = int(max(cx - rx * 1.6, 0)), int(min(cx + rx * 1.6, w))
+    y0, y1 = int(max(cy - ry * 1.6, 0)), int(min(cy + ry * 1.6, h))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    d = ((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2
+    blot = _fbm(rng, y1 - y0, x1 - x0, cells=4, octaves=4)
+    alpha = np.clip((1.2 - d) * 0.9, 0, 1) * np.clip(blot * 1.6 - 0.35, 0, 1)
+    soot = np.array([62, 58, 54], np.float32)
+    roi = img[y0:y1, x0:x1]
+    roi[:] = roi * (1 - 0.75 * alpha[..., None]) + soot * 0.75 * alpha[..., None]
+
+
+def _debris(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, spread: float,
+            count: int, scale: float) -> None:
+    h, w = img.shape[:2]
+    for _ in range(count):
+        px = cx + rng.normal(0, spread)
+        py = cy + rng.normal(0, spread * 0.35)
+        if not (0 <= px < w and 0 <= py < h):
+            continue
+        r = max(1.0, rng.uniform(1.5, 6.0) * scale)
+        n = int(rng.integers(3, 6))
+        pts = _jagged_polygon(rng, px, py, r, r * rng.uniform(0.4, 1.0), rng.uniform(0, 6.3),
+                              n, 0.0)
+        kind = rng.random()
+        if kind < 0.25:  # bright shards: torn aluminium, glinting
+            v = rng.uniform(200, 250)
+            col = (v, v * rng.uniform(0.97, 1.0), v * rng.uniform(0.95, 1.02))
+        elif kind < 0.45:
+            col = tuple(float(c) for c in _METALS[int(rng.integers(0, len(_METALS)))])
+        else:
+            v = rng.uniform(25, 60)
+            col = (v, v * 0.98, v * 0.95)
+        cv2.fillPoly(img, [pts], col, cv2.LINE_AA)
+
+
+def _wire(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, length: float,
+          color: Sequence[float], thickness: int) -> None:
+    pts = [(cx, cy)]
+    heading = rng.uniform(0, 2 * np.pi)
+    for _ in range(int(rng.integers(5, 12))):
+        heading += rng.normal(0, 0.7)
+        step = length / 8
+        pts.append((pts[-1][0] + math.cos(heading) * step, pts[-1][1] + math.sin(heading) * step * 0.5))
+    arr = np.round(np.array(pts)).astype(np.int32)
+    cv2.polylines(img, [arr], False, tuple(float(c) for c in color), thickness, cv2.LINE_AA)
+
+
+def _snow_cover(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, rx: float,
+                ry: float) -> None:
+    """A few snow clumps over the lower edge of a part: it lies half buried."""
+    h, w = img.shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    for _ in range(int(rng.integers(3, 7))):
+        ex = cx + rng.uniform(-rx, rx)
+        ey = cy + ry * rng.uniform(0.3, 0.9)
+        cv2.ellipse(mask, (int(ex), int(ey)), (max(2, int(rx * rng.uniform(0.15, 0.4))),
+                    max(2, int(ry * rng.uniform(0.15, 0.35)))), rng.uniform(-20, 20), 0, 360,
+                    255, -1, cv2.LINE_AA)
+    mask = cv2.GaussianBlur(mask, (0, 0), 1.2)
+    _blend_mask(img, mask, (226, 230, 238))
+
+
+def _wreck(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, size: float) -> None:
+    """One crashed-drone wreck: scorch, shadow, torn body, wing, wires, propeller, debris."""
+    _scorch(img, rng, cx + rng.normal(0, size * 0.1), cy + size * 0.1, size * 1.3, size * 0.45)
+    angle = rng.uniform(-0.5, 0.5)
+    _shadow(img, (cx + size * 0.12, cy + size * 0.22), (size * 0.95, size * 0.22),
+            math.degrees(angle), 0.55)
+    base = _METALS[int(rng.integers(0, len(_METALS)))]
+    # wing fragment: long plate with a torn end
+    wa = angle + rng.uniform(-1.0, 1.0)
+    length, width = size * rng.uniform(1.2, 1.8), size * rng.uniform(0.22, 0.34)
+    ca, sa = math.cos(wa), math.sin(wa) * 0.55
+    root = np.array([cx, cy])
+    tip = root + np.array([ca, sa]) * length
+    normal = np.array([-sa, ca]) / max(math.hypot(ca, sa), 1e-6) * width / 2
+    torn = [tip + normal * t + np.array([ca, sa]) * rng.uniform(-0.15, 0.05) * length
+            for t in np.linspace(1, -1, 6)]
+    wing = np.array([root + normal, *torn, root - normal]).round().astype(np.int32)
+    _metal_part(img, rng, wing, _METALS[int(rng.integers(0, len(_METALS)))])
+    # main body: twisted irregular hull
+    body = _jagged_polygon(rng, cx, cy, size * 0.75, size * 0.38, angle, int(rng.integers(14, 24)),
+                           0.25)
+    _metal_part(img, rng, body, base)
+    # a buckled second panel on top
+    panel = _jagged_polygon(rng, cx + rng.normal(0, size * 0.15), cy - size * 0.1, size * 0.35,
+                            size * 0.18, angle + rng.uniform(-0.6, 0.6), 9, 0.3)
+    _metal_part(img, rng, panel, tuple(c * 1.15 for c in base))
+    # propeller: two thin black blades, one snapped
+    px, py = cx + rng.normal(0, size * 0.4), cy + rng.normal(0, size * 0.1)
+    pa = rng.uniform(0, 180)
+    cv2.ellipse(img, (int(px), int(py)), (int(size * 0.42), max(2, int(size * 0.05))), pa, 0, 360,
+                (24, 24, 27), -1, cv2.LINE_AA)
+    cv2.ellipse(img, (int(px), int(py)), (int(size * 0.08), int(size * 0.08)), 0, 0, 360,
+                (40, 40, 42), -1, cv2.LINE_AA)
+    # wires and rods
+    for _ in range(int(rng.integers(3, 7))):
+        copper = rng.random() < 0.3
+        _wire(img, rng, cx + rng.normal(0, size * 0.3), cy + rng.normal(0, size * 0.1),
+              size * rng.uniform(0.5, 1.2), (168, 104, 58) if copper else (30, 30, 32),
+              1 if copper else int(rng.integers(2, 4)))
+    _snow_cover(img, rng, cx, cy, size * 0.8, size * 0.35)
+    _debris(img, rng, cx, cy + size * 0.2, size * 1.4, int(rng.integers(40, 90)), size / 60)
+
+
+def _footprints(img: np.ndarray, rng: np.random.Generator, start: tuple[float, float],
+                end: tuple[float, float], horizon: int) -> None:
+    h, w = img.shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    steps = 18
+    for i in range(steps):
+        t = i / (steps - 1)
+        x = start[0] + (end[0] - start[0]) * t
+        y = start[1] + (end[1] - start[1]) * t
+        depth = max((y - horizon) / max(h - horizon, 1), 0.05)
+        side = (-1) ** i * 9 * depth
+        cv2.ellipse(mask, (int(x + side), int(y)), (max(1, int(9 * depth)),
+                    max(1, int(5 * depth))), rng.uniform(-15, 15), 0, 360, 255, -1, cv2.LINE_AA)
+    mask = cv2.GaussianBlur(mask, (0, 0), 1.5)
+    img *= 1 - (mask.astype(np.float32) / 255.0)[..., None] * np.array([0.2, 0.16, 0.08])
+
+
+def _flash_falloff(img: np.ndarray, horizon: int) -> None:
+    """Night shot lit by an on-camera flash: bright foreground, dim distance and edges."""
+    h, w = img.shape[:2]
+    yy = np.arange(h, dtype=np.float32)
+    depth = np.clip((yy - horizon) / max(h - horizon, 1), 0, 1) ** 0.6
+    xs = (np.arange(w, dtype=np.float32) - w / 2) / (w * 0.75)
+    radial = np.exp(-(xs**2))[None, :]
+    gain = 0.28 + 0.74 * depth[:, None] * radial
+    below = (yy >= horizon)[:, None]
+    img *= np.where(below, gain, 1.0)[..., None]
+
+
+def _finish(img: np.ndarray, rng: np.random.Generator, *, blur: float, noise: float) -> np.ndarray:
+    h, w = img.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    r2 = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
+    img *= (1 - 0.07 * r2)[..., None]  # lens vignetting
+    img = cv2.GaussianBlur(img, (0, 0), blur)
+    if noise > 0:
+        luma = rng.normal(0, noise, (h, w, 1)).astype(np.float32)
+        chroma = rng.normal(0, noise * 0.35, (h, w, 3)).astype(np.float32)
+        img = img + luma + chroma
+    return np.clip(img + 0.5, 0, 255).astype(np.uint8)
+
+
+def _scene(rng: np.random.Generator, w: int, h: int, *, night: bool, wrecks: int,
+           noise: float = 2.5, blur: float = 0.9, footprints: bool = True) -> np.ndarray:
+    """A snowy field with crashed-drone wreckage; returns uint8 RGB (h, w, 3)."""
+    horizon = int(h * rng.uniform(0.28, 0.40))
+    img = _sky(rng, h, w, horizon, night)
+    ground = _snow_ground(rng, h, w, horizon)
+    img[horizon:] = ground[horizon:]
+    _treeline(img, rng, horizon, night)
+    spots = []
+    for i in range(wrecks):
+        depth = rng.uniform(0.45, 0.85) if i == 0 else rng.uniform(0.2, 0.6)
+        cy = horizon + depth * (h - horizon)
+        cx = w * (rng.uniform(0.35, 0.65) if i == 0 else rng.uniform(0.1, 0.9))
+        spots.append((cx, cy, depth))
+    if footprints and spots:
+        cx, cy, _ = spots[0]
+        _footprints(img, rng, (w * rng.uniform(0.2, 0.8), h * 1.02), (cx, cy), horizon)
+    for cx, cy, depth in sorted(spots, key=lambda s: s[1]):  # far ones first
+        _wreck(img, rng, cx, cy, size=w * 0.13 * (0.35 + depth))
+    if night:
+        _flash_falloff(img, horizon)
+    return _finish(img, rng, blur=blur, noise=noise)
+
+
+def _paste_fuselage(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The edit: a large fuselage section with a stencil marking pasted into the frame."""
+    img = rgb.astype(np.float32)
+    h, w = img.shape[:2]
+    cx, cy = w * rng.uniform(0.3, 0.7), h * rng.uniform(0.66, 0.76)
+    length, radius = w * 0.36, h * 0.085
+    angle = rng.uniform(-0.25, 0.25)
+    _shadow(img, (cx + w * 0.02, cy + radius * 1.1), (length * 0.55, radius * 0.7),
+            math.degrees(angle), 0.7)
+    ca, sa = math.cos(angle), math.sin(angle)
+    axis, normal = np.array([ca, sa]), np.array([-sa, ca])
+    c = np.array([cx, cy])
+    nose = [c + axis * length / 2 + normal * radius * t * (1 - 0.35 * abs(t))
+            for t in np.linspace(-1, 1, 9)]
+    torn = [c - axis * length / 2 + normal * radius * t
+            - axis * rng.uniform(0, 0.12) * length for t in np.linspace(1, -1, 9)]
+    hull = np.array([*nose, *torn]).round().astype(np.int32)
+    _metal_part(img, rng, hull, (86, 92, 66))
+    # stencil marking on the side of the body
+    text_org = c - axis * length * 0.2 + normal * radius * 0.25
+    _text(img, "N7-0413", (int(text_org[0]), int(text_org[1])), cv2.FONT_HERSHEY_SIMPLEX,
+          h / 900 * 1.3, (228, 226, 214), max(2, int(h / 300)))
+    _snow_cover(img, rng, cx, cy, length * 0.45, radius * 1.2)
+    _debris(img, rng, cx, cy + radius, length * 0.5, 40, h / 900)
+    out = cv2.GaussianBlur(img, (0, 0), 0.7)
+    out += rng.normal(0, 1.2, out.shape).astype(np.float32)  # not the camera's noise
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _nav_unit_scene(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    """Close-up of the 'recovered navigation unit' lying on trampled snow, flash-lit."""
+    img = _snow_ground(rng, h, w, 0, top_down=True)
+    cx, cy = w * rng.uniform(0.45, 0.55), h * rng.uniform(0.45, 0.55)
+    bw, bh, depth = w * 0.42, h * 0.34, h * 0.09
+    angle = rng.uniform(-0.3, 0.3)
+    ca, sa = math.cos(angle), math.sin(angle)
+
+    def at(u: float, v: float, lift: float = 0.0) -> np.ndarray:
+        return np.array([cx + u * bw / 2 * ca - v * bh / 2 * sa,
+                         cy + u * bw / 2 * sa + v * bh / 2 * ca - lift])
+
+    _shadow(img, (cx + w * 0.03, cy + bh * 0.45), (bw * 0.6, bh * 0.35), math.degrees(angle),
+            0.8)
+    top = np.array([at(-1, -1, depth), at(1, -1, depth), at(1, 1, depth), at(-1, 1, depth)])
+    front = np.array([at(-1, 1, depth), at(1, 1, depth), at(1, 1), at(-1, 1)])
+    side = np.array([at(1, -1, depth), at(1, 1, depth), at(1, 1), at(1, -1)])
+    _metal_part(img, rng, side.round().astype(np.int32), (40, 42, 44))
+    _metal_part(img, rng, front.round().astype(np.int32), (34, 36, 38))
+    _metal_part(img, rng, top.round().astype(np.int32), (62, 65, 66))
+    screen = np.array([at(-0.8, -0.7, depth), at(0.1, -0.7, depth), at(0.1, 0.1, depth),
+                       at(-0.8, 0.1, depth)]).round().astype(np.int32)
+    cv2.fillPoly(img, [screen], (28, 38, 34), cv2.LINE_AA)
+    cv2.line(img, tuple(int(v) for v in at(-0.75, -0.45, depth)),
+             tuple(int(v) for v in at(-0.2, -0.6, depth)), (90, 110, 100), 2, cv2.LINE_AA)
+    label = np.array([at(0.3, -0.7, depth), at(0.85, -0.7, depth), at(0.85, -0.1, depth),
+                      at(0.3, -0.1, depth)]).round().astype(np.int32)
+    cv2.fillPoly(img, [label], (214, 208, 190), cv2.LINE_AA)
+    lx, ly = at(0.34, -0.5, depth)
+    for i, line in enumerate(("NAV-7", "S/N 0413", "GNSS/INS")):
+        _text(img, line, (int(lx), int(ly + i * h * 0.03)), cv2.FONT_HERSHEY_PLAIN,
+              h / 900 * 1.4, (40, 38, 36), 1)
+    for u in (-0.6, -0.2, 0.2, 0.6):  # connectors on the front face
+        px, py = at(u, 1, depth * 0.5)
+        cv2.circle(img, (int(px), int(py)), max(3, int(h * 0.014)), (120, 118, 110), -1,
+                   cv2.LINE_AA)
+        cv2.circle(img, (int(px), int(py)), max(1, int(h * 0.006)), (20, 20, 20), -1, cv2.LINE_AA)
+    start = at(0.6, 1, depth * 0.5)
+    _wire(img, rng, float(start[0]), float(start[1]), w * 0.3, (22, 22, 24), max(3, h // 150))
+    _scorch(img, rng, *at(0.5, 0.2, depth), bw * 0.25, bh * 0.25)
+    _debris(img, rng, cx, cy + bh * 0.6, bw * 0.7, 50, h / 700)
+    _flash_falloff(img, -h // 3)
+    return _finish(img, rng, blur=0.8, noise=2.5)
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _strip_app0(data: bytes) -> bytes:
+    """Drop a leading JFIF APP0 segment: camera originals start with the Exif APP1."""
+    if data[2:4] == b"\xff\xe0" and data[6:11] == b"JFIF\x00":
+        seg_len = struct.unpack(">H", data[4:6])[0]
+        return data[:2] + data[4 + seg_len:]
+    return data
+
+
+def _jpeg_bytes(rgb: np.ndarray, *, quality: int, exif: bytes | None = None,
+                xmp: bytes | None = None, camera: bool = False) -> bytes:
+    buf = io.BytesIO()
+    params: dict[str, object] = {"quality": quality, "subsampling": 2, "optimize": False}
+    if exif is not None:
+        params["exif"] = exif
+    if xmp is not None:
+        params["xmp"] = xmp
+    Image.fromarray(rgb).save(buf, "JPEG", **params)
+    data = buf.getvalue()
+    return _strip_app0(data) if camera else data
+
+
+def _thumbnail(rgb: np.ndarray) -> bytes:
+    small = cv2.resize(rgb, (160, 120), interpolation=cv2.INTER_AREA)
+    return _jpeg_bytes(small, quality=80, camera=True)
+
+
+def _maker_note(rng: np.random.Generator, make: str) -> bytes:
+    """A ~200-byte opaque maker note shaped like a small TIFF IFD."""
+    entries = 16
+    blob = struct.pack(">H", entries)
+    for i in range(entries):
+        blob += struct.pack(">HHIHH", 0x0001 + i, 3, 1, int(rng.integers(0, 65536)), 0)
+    blob += struct.pack(">I", 0)
+    return blob + make.encode("ascii")[:6].ljust(6, b"\x00")
+
+
+def _camera_exif(*, rgb: np.ndarray, rng: np.random.Generator, make: str, model: str,
+                 taken: datetime, subsec: str, exposure: tuple[int, int],
+                 fnumber: tuple[int, int], iso: int, focal: tuple[int, int], flash: int,
+                 lens: str | None = None, software: str | None = None,
+                 modified: datetime | None = None, gps: dict[int, object] | None = None,
+                 thumb: bytes | None = None) -> bytes:
+    h, w = rgb.shape[:2]
+    offset = taken.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}".encode("ascii")
+    zeroth: dict[int, object] = {
+        piexif.ImageIFD.Make: make.encode("ascii"),
+        piexif.ImageIFD.Model: model.encode("ascii"),
+        piexif.ImageIFD.Orientation: 1,
+        piexif.ImageIFD.XResolution: (72, 1),
+        piexif.ImageIFD.YResolution: (72, 1),
+        piexif.ImageIFD.ResolutionUnit: 2,
+        piexif.ImageIFD.DateTime: _exif_time(modified or taken),
+        piexif.ImageIFD.YCbCrPositioning: 2,
+    }
+    if software:
+        zeroth[piexif.ImageIFD.Software] = software.encode("ascii")
+    exif_ifd: dict[int, object] = {
+        piexif.ExifIFD.ExposureTime: exposure,
+        piexif.ExifIFD.FNumber: fnumber,
+        piexif.ExifIFD.ExposureProgram: 3,
+        piexif.ExifIFD.ISOSpeedRatings: iso,
+        piexif.ExifIFD.ExifVersion: b"0231",
+        piexif.ExifIFD.DateTimeOriginal: _exif_time(taken),
+        piexif.ExifIFD.DateTimeDigitized: _exif_time(taken),
+        piexif.ExifIFD.OffsetTime: offset,
+        piexif.ExifIFD.OffsetTimeOriginal: offset,
+        piexif.ExifIFD.OffsetTimeDigitized: offset,
+        piexif.ExifIFD.ComponentsConfiguration: b"\x01\x02\x03\x00",
+        piexif.ExifIFD.MeteringMode: 5,
+        piexif.ExifIFD.Flash: flash,
+        piexif.ExifIFD.FocalLength: focal,
+        piexif.ExifIFD.MakerNote: _maker_note(rng, make),
+        piexif.ExifIFD.SubSecTime: subsec.encode("ascii"),
+        piexif.ExifIFD.SubSecTimeOriginal: subsec.encode("ascii"),
+        piexif.ExifIFD.SubSecTimeDigitized: subsec.encode("ascii"),
+        piexif.ExifIFD.FlashpixVersion: b"0100",
+        piexif.ExifIFD.ColorSpace: 1,
+        piexif.ExifIFD.PixelXDimension: w,
+        piexif.ExifIFD.PixelYDimension: h,
+        piexif.ExifIFD.ExposureMode: 0,
+        piexif.ExifIFD.WhiteBalance: 0,
+        piexif.ExifIFD.SceneCaptureType: 0,
+    }
+    if lens:
+        exif_ifd[piexif.ExifIFD.LensModel] = lens.encode("ascii")
+    exif_dict: dict[str, object] = {"0th": zeroth, "Exif": exif_ifd, "GPS": gps or {},
+                                    "1st": {}, "thumbnail": None}
+    if thumb is not None:
+        exif_dict["1st"] = {
+            piexif.ImageIFD.Compression: 6,
+            piexif.ImageIFD.XResolution: (72, 1),
+            piexif.ImageIFD.YResolution: (72, 1),
+            piexif.ImageIFD.ResolutionUnit: 2,
+        }
+        exif_dict["thumbnail"] = thumb
+    return piexif.dump(exif_dict)
+
+
+def _xmp_packet(inner: str) -> bytes:
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 9.1-c002 79.a1cd12f, '
+        '2024/11/11-13:19:17">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        f"{inner}"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n"
+        '<?xpacket end="w"?>'
+    ).encode("utf-8")
+
+
+def _photoshop_xmp(seed_rng: np.random.Generator, taken: datetime, modified: datetime) -> bytes:
+    def ident() -> str:
+        return str(uuid.UUID(bytes=seed_rng.bytes(16), version=4))
+
+    doc, orig, iid1, iid2 = ident(), ident(), ident(), ident()
+    created = taken.isoformat(timespec="seconds")
+    saved_mid = (modified - timedelta(minutes=14)).isoformat(timespec="seconds")
+    saved = modified.isoformat(timespec="seconds")
+    tool = "Adobe Photoshop 25.0 (Windows)"
+    inner = f"""  <rdf:Description rdf:about=""
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
+    xmlns:stEvt="http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"
+   xmp:CreatorTool="{tool}"
+   xmp:CreateDate="{created}"
+   xmp:ModifyDate="{saved}"
+   xmp:MetadataDate="{saved}"
+   dc:format="image/jpeg"
+   photoshop:ColorMode="3"
+   photoshop:DateCreated="{created}"
+   xmpMM:DocumentID="adobe:docid:photoshop:{doc}"
+   xmpMM:InstanceID="xmp.iid:{iid2}"
+   xmpMM:OriginalDocumentID="xmp.did:{orig}">
+   <xmpMM:History>
+    <rdf:Seq>
+     <rdf:li
+      stEvt:action="created"
+      stEvt:instanceID="xmp.iid:{orig}"
+      stEvt:when="{created}"
+      stEvt:softwareAgent="{tool}"/>
+     <rdf:li
+      stEvt:action="saved"
+      stEvt:instanceID="xmp.iid:{iid1}"
+      stEvt:when="{saved_mid}"
+      stEvt:softwareAgent="{tool}"
+      stEvt:changed="/"/>
+     <rdf:li
+      stEvt:action="saved"
+      stEvt:instanceID="xmp.iid:{iid2}"
+      stEvt:when="{saved}"
+      stEvt:softwareAgent="{tool}"
+      stEvt:changed="/"/>
+    </rdf:Seq>
+   </xmpMM:History>
+  </rdf:Description>
+"""
+    return _xmp_packet(inner)
+
+
+def _ai_xmp() -> str:
+    inner = """  <rdf:Description rdf:about=""
+    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+   xmp:CreatorTool="ComfyUI"
+   Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"/>
+"""
+    return _xmp_packet(inner).decode("utf-8")
+
+
+def _gpx(rng: np.random.Generator) -> bytes:
+    """NavUnit-7 track: 30 fixes flying in from the south-west, ending at the military site."""
+    n = 30
+    end = _destination(MILITARY_SITE, rng.uniform(0, 360), rng.uniform(0.2, 0.6))
+    start = _destination(end, 232.0 + rng.uniform(-6, 6), 180.0 + rng.uniform(-10, 10))
+    t0 = datetime(2025, 12, 29, 19, 8, 30, tzinfo=timezone.utc)
+    rows = []
+    for i in range(n):
+        f = i / (n - 1)
+        lat = start[0] + (end[0] - start[0]) * f
+        lon = start[1] + (end[1] - start[1]) * f
+        if 0 < i < n - 1:  # weaving a little, as a low-flying drone does
+            lat += rng.normal(0, 0.004)
+            lon += rng.normal(0, 0.008)
+        ele = 118.0 + (1.0 - f**6) * (180.0 + 40.0 * math.sin(f * 7.0)) + rng.normal(0, 3)
+        when = t0 + timedelta(seconds=round(i * 182 + rng.uniform(-4, 4)))
+        rows.append(
+            f'      <trkpt lat="{lat:.6f}" lon="{lon:.6f}">'
+            f"<ele>{ele:.1f}</ele><time>{when.strftime('%Y-%m-%dT%H:%M:%SZ')}</time></trkpt>"
+        )
+    body = "\n".join(rows)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="NavUnit-7 export" xmlns="http://www.topografix.com/GPX/1/1"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+        ' xsi:schemaLocation="http://www.topografix.com/GPX/1/1'
+        ' http://www.topografix.com/GPX/1/1/gpx.xsd">\n'
+        "  <metadata>\n"
+        "    <name>NAV-7 S/N 0413 flight log</name>\n"
+        f"    <time>{t0.strftime('%Y-%m-%dT%H:%M:%SZ')}</time>\n"
+        "  </metadata>\n"
+        "  <trk>\n"
+        "    <name>LOG 0007</name>\n"
+        "    <trkseg>\n"
+        f"{body}\n"
+        "    </trkseg>\n"
+        "  </trk>\n"
+        "</gpx>\n"
+    ).encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# The build
+# --------------------------------------------------------------------------------------------
+
+
+def _rng(seed: int, index: int) -> np.random.Generator:
+    return np.random.default_rng([seed, index])
+
+
+def _local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=_LOCAL)
+
+
+def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSet:
+    """Write the demo evidence into ``out_dir/evidence/`` and describe it.
+
+    Deterministic: the same ``seed`` in the same environment gives byte-identical files.
+    Nothing is written outside ``out_dir``; existing files of the same names are replaced.
+    """
+    evidence = Path(out_dir) / "evidence"
+    evidence.mkdir(parents=True, exist_ok=True)
+    files: list[SampleFile] = []
+
+    def emit(name: str, data: bytes, purpose: str, expect: tuple[str, ...] = ()) -> None:
+        path = evidence / name
+        path.write_bytes(data)
+        files.append(SampleFile(name=name, path=path, purpose=purpose, expect=expect))
+
+    near = _destination(CLAIMED_PLACE, 35.0, 0.3)
+
+    # 1. camera original consistent with the claim
+    rng = _rng(seed, 1)
+    rgb = _scene(rng, 1600, 1200, night=True, wrecks=2)
+    taken = _local(2025, 12, 29, 23, 47, 12)
+    exif = _camera_exif(
+        rgb=rgb, rng=rng, make="Canon", model="Canon EOS 90D", taken=taken, subsec="38",
+        exposure=(1, 60), fnumber=(56, 10), iso=3200, focal=(35, 1), flash=9,
+        lens="EF-S18-135mm f/3.5-5.6 IS USM", gps=_gps_ifd(*near, 148.6, taken),
+        thumb=_thumbnail(rgb))
+    emit("IMG_0412.jpg", _jpeg_bytes(rgb, quality=92, exif=exif, camera=True),
+         "Camera original that fits the claim: Canon EOS 90D, taken 2025-12-29 23:47 +03:00 "
+         f"inside the event window, GPS ~0.3 km from the {CLAIMED_PLACE_NAME}, thumbnail "
+         "matches. A clean control: nothing alarming.")
+
+    # 2. edited in Photoshop, stale thumbnail, re-saved at another quality
+    rng = _rng(seed, 2)
+    original = _scene(rng, 1600, 1200, night=True, wrecks=1)
+    thumb = _thumbnail(original)
+    first_save = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(original, quality=92))))
+    edited = _paste_fuselage(first_save, rng)
+    taken = _local(2025, 12, 29, 23, 52, 40)
+    modified = _local(2025, 12, 31, 23, 58, 3)
+    exif = _camera_exif(
+        rgb=edited, rng=rng, make="Canon", model="Canon EOS 90D", taken=taken, subsec="21",
+        exposure=(1, 60), fnumber=(56, 10), iso=3200, focal=(24, 1), flash=9,
+        lens="EF-S18-135mm f/3.5-5.6 IS USM", software="Adobe Photoshop 25.0 (Windows)",
+        modified=modified, gps=_gps_ifd(*_destination(near, 120.0, 0.05), 147.9, taken),
+        thumb=thumb)
+    emit("wreckage_edited.jpg",
+         _jpeg_bytes(edited, quality=85, exif=exif, xmp=_photoshop_xmp(rng, taken, modified)),
+         "Same scene family, edited: a fuselage section with a stencil marking was pasted in and "
+         "the file re-saved at quality 85 by Adobe Photoshop 25.0 two days after it was taken "
+         "(EXIF Software and DateTime, XMP CreatorTool and xmpMM:History). The EXIF thumbnail "
+         "still shows the unedited picture.",
+         ("metadata.software_edited", "metadata.date_inconsistent",
+          "metadata.thumbnail_mismatch"))
+
+    # 3. phone photo inside the window but ~830 km away
+    rng = _rng(seed, 3)
+    rgb = _scene(rng, 1200, 900, night=True, wrecks=1)
+    taken = _local(2025, 12, 30, 0, 18, 55)
+    far = (57.80, 47.00)
+    exif = _camera_exif(
+        rgb=rgb, rng=rng, make="samsung", model="SM-S918B", taken=taken, subsec="412",
+        exposure=(1, 25), fnumber=(17, 10), iso=1600, focal=(63, 10), flash=25,
+        software="S918BXXU3BWK5", gps=_gps_ifd(*far, 163.0, taken), thumb=_thumbnail(rgb))
+    dist = _haversine_km(far, CLAIMED_PLACE)
+    emit("far_away.jpg", _jpeg_bytes(rgb, quality=90, exif=exif, camera=True),
+         "Phone photo (samsung SM-S918B) taken inside the event window, but its GPS is "
+         f"{dist:.0f} km from the {CLAIMED_PLACE_NAME} (gps_far_from_claim; the place "
+         "comparison comes in a later issue, so nothing is expected yet).")
+
+    # 4. recycled daylight photo from 2019
+    rng = _rng(seed, 4)
+    rgb = _scene(rng, 1200, 800, night=False, wrecks=2, noise=2.0)
+    taken = _local(2019, 2, 14, 13, 22, 5)
+    exif = _camera_exif(
+        rgb=rgb, rng=rng, make="NIKON CORPORATION", model="NIKON D7500", taken=taken,
+        subsec="60", exposure=(1, 500), fnumber=(80, 10), iso=200, focal=(50, 1), flash=16,
+        lens="18.0-140.0 mm f/3.5-5.6", thumb=_thumbnail(rgb))
+    emit("recycled_2019.jpg", _jpeg_bytes(rgb, quality=90, exif=exif, camera=True),
+         "Recycled daylight photo: Nikon D7500 EXIF dates it 2019-02-14, years before the "
+         "event (the timeline check is a later issue, so nothing is expected yet).")
+
+    # 5. AI render with generator parameters and IPTC digital source type
+    rng = _rng(seed, 5)
+    rgb = _scene(rng, 1024, 1024, night=False, wrecks=1, noise=0.0, blur=1.4, footprints=False)
+    rgb = np.clip(rgb.astype(np.float32) * 1.04 - 4, 0, 255).astype(np.uint8)  # glossy contrast
+    info = PngInfo()
+    info.add_text("parameters",
+                  "drone wreckage in snow, photorealistic\n"
+                  "Negative prompt: blurry, lowres, text, watermark\n"
+                  "Steps: 30, Sampler: Euler a, CFG scale: 7, Seed: 12345, Size: 1024x1024, "
+                  "Model: sdxl")
+    info.add_itxt("XML:com.adobe.xmp", _ai_xmp())
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "PNG", pnginfo=info, compress_level=9)
+    emit("ai_render.png", buf.getvalue(),
+         "AI render: PNG with a Stable-Diffusion 'parameters' text chunk (prompt, sampler, "
+         "seed, model sdxl) and XMP IPTC DigitalSourceType trainedAlgorithmicMedia.",
+         ("metadata.ai_generated",))
+
+    # 6. JPEG bytes behind a .png name
+    rng = _rng(seed, 6)
+    rgb = _nav_unit_scene(rng, 1200, 900)
+    taken = _local(2025, 12, 30, 2, 41, 30)
+    exif = _camera_exif(
+        rgb=rgb, rng=rng, make="SONY", model="ILCE-7M3", taken=taken, subsec="705",
+        exposure=(1, 125), fnumber=(80, 10), iso=800, focal=(55, 1), flash=9,
+        lens="FE 24-105mm F4 G OSS", thumb=_thumbnail(rgb))
+    emit("statement_photo.png", _jpeg_bytes(rgb, quality=90, exif=exif, camera=True),
+         "The 'recovered navigation unit' statement photo: the bytes are a JPEG (Sony ILCE-7M3 "
+         "EXIF) although the name says .png.",
+         ("metadata.extension_mismatch",))
+
+    # 7. social-network copy: resized, recompressed, EXIF stripped
+    rng = _rng(seed, 7)
+    rgb = _scene(rng, 1600, 1200, night=True, wrecks=2)
+    small = cv2.resize(rgb, (1080, 810), interpolation=cv2.INTER_AREA)
+    emit("stripped.jpg", _jpeg_bytes(small, quality=78),
+         "Wreckage photo as a social network re-serves it: resized to 1080 px, quality 78, "
+         "JFIF header and no EXIF at all.",
+         ("metadata.exif_absent",))
+
+    # 8. the navigation unit's track
+    rng = _rng(seed, 8)
+    emit("nav_unit_track.gpx", _gpx(rng),
+         "GPX 1.1 track exported from the 'recovered navigation unit' (creator NavUnit-7 "
+         f"export): 30 fixes inside the event window ending ~0.4 km from the {MILITARY_SITE_NAME}"
+         f", ~{_haversine_km(MILITARY_SITE, CLAIMED_TARGET):.0f} km from the residence it "
+         "supposedly points to. Tracks are analysed by a later issue.",
+         ("unsupported_format",))
+
+    # 9. failed upload
+    emit("empty_upload.jpg", b"", "Zero-byte file from a failed upload.", ("empty_file",))
+
+    return SampleSet(evidence_dir=evidence, files=tuple(files))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m samples.generate",
+                                     description="Generate the provenance demo evidence.")
+    parser.add_argument("out_dir", help="folder to create; files go to OUT_DIR/evidence/")
+    parser.add_argument("--seed", type=int, default=7, help="composition seed (default 7)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    result = build_samples(args.out_dir, seed=args.seed)
+    elapsed = time.perf_counter() - started
+    total = 0
+    for sample in result.files:
+        size = sample.path.stat().st_size
+        total += size
+        codes = ", ".join(sample.expect) or "-"
+        print(f"{sample.name:22} {size:>9,} B  expect: {codes}")
+    print(f"{len(result.files)} files, {total:,} bytes in {result.evidence_dir} ({elapsed:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
