@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from ..context import AnalysisContext
 from ..metadata import Metadata
@@ -247,13 +247,26 @@ def picture_difference(a: np.ndarray, b: np.ndarray, *, side: int) -> dict[str, 
     return {"correlation": round(corr, 4), "mean_abs_diff": round(mad, 4)}
 
 
-def thumbnail_comparison(thumb_bytes: bytes, preview: np.ndarray, orientation: int | None, *,
-                         side: int) -> dict[str, Any] | None:
-    """Compare an embedded thumbnail with the main picture, as stored and as oriented.
+DIHEDRAL = {
+    "as_stored": lambda a: a,
+    "rotated_90": lambda a: np.rot90(a, 1),
+    "rotated_180": lambda a: np.rot90(a, 2),
+    "rotated_270": lambda a: np.rot90(a, 3),
+    "mirrored": lambda a: a[:, ::-1],
+    "mirrored_rotated_90": lambda a: np.rot90(a[:, ::-1], 1),
+    "flipped": lambda a: a[::-1],
+    "transposed": lambda a: np.transpose(a, (1, 0, 2)),
+}
 
-    Thumbnails are normally stored unrotated like the main image, but some writers rotate
-    one and not the other, so the best of both readings is kept. ``None`` when the
-    thumbnail does not decode.
+
+def thumbnail_comparison(thumb_bytes: bytes, preview: np.ndarray, *,
+                         side: int) -> dict[str, Any] | None:
+    """Compare an embedded thumbnail with the main picture under all 8 rotations/flips.
+
+    Thumbnails are normally stored unrotated like the main image, but viewers that rotate a
+    photo losslessly often leave the thumbnail as it was; such a rotation is reported in
+    ``reading`` rather than counted as a different picture. ``None`` when the thumbnail does
+    not decode.
     """
     try:
         with Image.open(io.BytesIO(thumb_bytes)) as t:
@@ -263,22 +276,15 @@ def thumbnail_comparison(thumb_bytes: bytes, preview: np.ndarray, orientation: i
         return None
     thumb = trim_dark_borders(thumb)
     main = trim_dark_borders(preview)
-    candidates = {"as_stored": main}
-    if orientation and orientation != 1:
-        fake = Image.fromarray(main)
-        fake.getexif()[0x0112] = orientation
-        candidates["as_oriented"] = np.asarray(ImageOps.exif_transpose(fake))
     best: dict[str, Any] | None = None
-    for name, pic in candidates.items():
-        diff = picture_difference(thumb, pic, side=side)
+    for name, transform in DIHEDRAL.items():
+        diff = picture_difference(thumb, np.ascontiguousarray(transform(main)), side=side)
         if best is None or diff["correlation"] > best["correlation"]:
             best = {**diff, "reading": name}
     assert best is not None
     best["thumbnail_size"] = [int(thumb.shape[1]), int(thumb.shape[0])]
-    th_ratio = thumb.shape[1] / max(1, thumb.shape[0])
-    main_ratio = main.shape[1] / max(1, main.shape[0])
-    best["aspect_ratio_thumbnail"] = round(th_ratio, 3)
-    best["aspect_ratio_image"] = round(main_ratio, 3)
+    best["aspect_ratio_thumbnail"] = round(thumb.shape[1] / max(1, thumb.shape[0]), 3)
+    best["aspect_ratio_image"] = round(main.shape[1] / max(1, main.shape[0]), 3)
     return best
 
 
@@ -383,8 +389,12 @@ class MetadataCheck(Check):
         dates = collect_dates(md)
         gps = gps_datetime(md.exif.tags)
         out = []
+        by_kind: dict[str, list[dict[str, Any]]] = {}
         for c in date_conflicts(dates, gps, tolerance_s=p.date_tolerance_s,
                                 gps_tolerance_s=p.gps_tolerance_s):
+            by_kind.setdefault(c["kind"], []).append(c)
+        for kind, group in by_kind.items():
+            c = max(group, key=lambda g: abs(g["difference_s"]))
             hours = c["difference_s"] / 3600
             if c["kind"] == "modified_after_capture":
                 sev, conf = "low", "high"
@@ -400,9 +410,11 @@ class MetadataCheck(Check):
                 msg = (f"{c['a']} and {c['b']} disagree by {hours:+.2f} h. Two records of the "
                        "same moment should agree; one of them was changed or comes from "
                        "another file.")
-            values = {c["a"]: dates.get(c["a"], gps), c["b"]: dates.get(c["b"])}
+            if len(group) > 1:
+                msg += " Also: " + ", ".join(g["a"] for g in group if g is not c) + "."
+            values = {name: dates.get(name, gps) for g in group for name in (g["a"], g["b"])}
             out.append(self._f("metadata.date_inconsistent", sev, conf, msg,
-                               {**c, "values": values}))
+                               {"kind": kind, "pairs": group, "values": values}))
         return out
 
     def _exif_presence(self, ctx: AnalysisContext, md: Metadata) -> list[Finding]:
@@ -432,8 +444,7 @@ class MetadataCheck(Check):
     def _thumbnail(self, ctx: AnalysisContext, md: Metadata, p: MetadataParams) -> list[Finding]:
         if not md.exif.thumbnail:
             return []
-        cmp = thumbnail_comparison(md.exif.thumbnail, ctx.preview, md.summary.get("orientation"),
-                                   side=p.thumbnail_size)
+        cmp = thumbnail_comparison(md.exif.thumbnail, ctx.preview, side=p.thumbnail_size)
         if cmp is None:
             return [self._f("metadata.thumbnail_unreadable", "info", "high",
                             "The embedded EXIF thumbnail does not decode.",

@@ -72,7 +72,8 @@ def extract_metadata(item: EvidenceItem, data: bytes, image: Image.Image | None,
         })
     exif = read_exif(data, item.media_type, image)
     pillow_xmp = image.info.get("xmp") if image is not None else None
-    xmp = read_xmp(data, pillow_xmp)
+    xmp = read_xmp(data, pillow_xmp,
+                   jpeg_info["segments"] if jpeg_info is not None else None)
     iptc = read_iptc(image) if image is not None else None
     icc = read_icc(image) if image is not None else None
     png = read_png_text(image) if image is not None else None

@@ -172,7 +172,9 @@ def summarise(store: dict[str, Any], name: str = "the file", *,
             dst = action.get("digitalSourceType")
             if dst and dst not in source_types:
                 source_types.append(dst)
-    codes = ", ".join(dict.fromkeys(c["code"] for c in hard)) or "reported by the SDK"
+    codes = ", ".join(dict.fromkeys(
+        c["code"] + (" in an ingredient" if c["scope"] == "ingredient" else "") for c in hard
+    )) or "reported by the SDK"
     return {
         **_result(state, name, codes=codes),
         "validation_codes": hard + soft,

@@ -113,10 +113,13 @@ def _pillow_side(image: Image.Image, out: ExifData) -> None:
     note = exif_ifd.get(0x927C)
     if isinstance(note, (bytes, bytearray)):
         out.makernote_bytes = len(note)
-    if out.tags or not (len(exif) or len(exif_ifd)):
+    # Pillow also reports XMP's tiff:Orientation through getexif(); only an EXIF block that
+    # exists in the container is read here.
+    if out.tags or not out.present or not (len(exif) or len(exif_ifd)):
         return
-    out.present = True
     out.reader = "pillow"
+    if out.error is None:
+        out.error = "exifread could not parse the EXIF block; Pillow's reading is shown"
     tags: dict[str, Any] = {}
     for group, ifd in (("IFD0", exif), ("ExifIFD", exif_ifd),
                        ("GPS", _safe_ifd(exif, ExifTags.IFD.GPSInfo)),

@@ -52,6 +52,36 @@ def find_packets(data: bytes) -> list[bytes]:
     return [p for p in packets if len(p) <= MAX_PACKET_BYTES]
 
 
+STD_XMP_ID = b"http://ns.adobe.com/xap/1.0/\x00"
+EXT_XMP_ID = b"http://ns.adobe.com/xmp/extension/\x00"
+
+
+def jpeg_xmp_packets(data: bytes, segments: list[dict[str, Any]]) -> list[bytes]:
+    """XMP from JPEG APP1 segments: the standard packet, then extended XMP reassembled.
+
+    Extended XMP (Adobe XMP spec part 3) is split over APP1 segments carrying a GUID, the
+    full length and the chunk offset; chunks are joined in offset order per GUID.
+    """
+    standard: list[bytes] = []
+    extended: dict[bytes, dict[int, bytes]] = {}
+    for seg in segments:
+        if seg.get("marker") != "APP1":
+            continue
+        body = data[seg["offset"] + 4:seg["offset"] + 2 + seg["length"]]
+        if body.startswith(STD_XMP_ID):
+            standard.append(body[len(STD_XMP_ID):])
+        elif body.startswith(EXT_XMP_ID) and len(body) > len(EXT_XMP_ID) + 40:
+            rest = body[len(EXT_XMP_ID):]
+            guid, offset = rest[:32], int.from_bytes(rest[36:40], "big")
+            extended.setdefault(guid, {})[offset] = rest[40:]
+    packets = list(standard)
+    for chunks in extended.values():
+        joined = b"".join(chunks[k] for k in sorted(chunks))
+        if len(joined) <= MAX_PACKET_BYTES:
+            packets.append(joined)
+    return packets
+
+
 def qualified(tag: str) -> str:
     """``{uri}local`` -> ``prefix:local`` using well-known prefixes."""
     if tag.startswith("{"):
@@ -115,19 +145,26 @@ def _value(elem: Element, depth: int = 0) -> Any:
     return {qualified(c.tag): _value(c, depth + 1) for c in children}
 
 
-def read_xmp(data: bytes, pillow_xmp: bytes | str | None = None) -> dict[str, Any] | None:
+def read_xmp(data: bytes, pillow_xmp: bytes | str | None = None,
+             jpeg_segments: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     """All XMP in a file, merged (first packet wins per property). ``None`` when absent.
 
-    ``pillow_xmp`` is the packet Pillow found (``Image.info['xmp']``), used when present; the
-    raw byte search also finds packets in containers Pillow does not expose.
+    For JPEG the APP1 segments are read (``jpeg_segments`` from the marker walk), including
+    extended XMP. Otherwise ``pillow_xmp`` (``Image.info['xmp']``) is used, and a byte search
+    finds packets in containers Pillow does not expose.
     """
     packets: list[bytes] = []
-    if pillow_xmp:
-        raw = pillow_xmp.encode("utf-8") if isinstance(pillow_xmp, str) else bytes(pillow_xmp)
-        packets.extend(find_packets(raw) or [raw])
-    for p in find_packets(data):
-        if p not in packets:
-            packets.append(p)
+    if jpeg_segments is not None:
+        packets = [p for raw in jpeg_xmp_packets(data, jpeg_segments)
+                   for p in (find_packets(raw) or [raw])]
+    else:
+        if pillow_xmp:
+            raw = (pillow_xmp.encode("utf-8") if isinstance(pillow_xmp, str)
+                   else bytes(pillow_xmp))
+            packets.extend(find_packets(raw) or [raw])
+        for p in find_packets(data):
+            if p not in packets:
+                packets.append(p)
     if not packets:
         return None
     merged: dict[str, Any] = {}

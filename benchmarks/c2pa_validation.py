@@ -1,0 +1,194 @@
+"""Check :func:`forensics.metadata.c2pa.read_c2pa` against the C2PA test corpus.
+
+Usage::
+
+    python -m benchmarks.c2pa_validation [--corpus ../shared/corpus]
+
+Every file under ``<corpus>/c2pa`` (``_meta`` folders skipped) is typed with the project's
+sniffer, read with ``read_c2pa`` (offline, no trust anchors) and compared with the outcome its
+name states (see :func:`expected_outcome`). It prints a table, a summary line and an
+explanation for each disagreement. It is a report: it exits 0 whatever it finds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from forensics.metadata.c2pa import read_c2pa
+from forensics.sniff import SNIFF_BYTES, sniff_media_type
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+VALID = "valid_untrusted"
+
+# Unsigned format samples the SDKs use for signing tests, and the two legacy conformance files
+# that carry no manifest (c2pa-public-testfiles README: "No Content Credentials").
+_UNSIGNED = re.compile(
+    r"^(adobe-20220124-[AI]|no_manifest|earth_apollo17|sample\d|test(_\w+)?|mars|TUSCANY"
+    r"|MultiPage|libpng-test|c2pa\.thumbnail\.claim)$"
+)
+# Files that only point to a manifest stored online.
+_REMOTE = {"cloud.jpg", "cloudx.jpg", "libpng-test_with_url.png"}
+# CAWG identity-claims-aggregation fixtures whose names state a defect.
+_ICA_DEFECT = re.compile(
+    r"^(invalid_|missing_|valid_from_|valid_until_in_past$|unresolvable_did$"
+    r"|unsupported_did_method$|did_doc_without_assertion_method$)|_mismatch$"
+)
+
+# Known causes, by failure code, used to explain disagreements.
+_CAUSES = {
+    "assertion.dataHash.mismatch": "the hard-binding hash does not fit the file as it is now "
+                                   "(bytes changed or moved after signing)",
+    "cawg.ica.did_unavailable": "the identity assertion's issuer DID needs a network lookup "
+                                "(did:web), which is disabled, so offline it cannot be resolved",
+    "signingCredential.expired": "the signing certificate had expired and no time-stamp "
+                                 "proves the signature predates that",
+}
+
+
+def expected_outcome(rel: Path) -> tuple[set[str], str]:
+    """The states a corpus file may come out in, judged by its name, and a note on why.
+
+    ``rel`` is the path relative to ``corpus/c2pa``. The rules, in order:
+    """
+    name, stem = rel.name, rel.stem
+    # C2PA 1.x conformance names: [supplier]-[date]-[code]; keep the code part.
+    code = re.sub(r"^adobe-\d{8}-", "", stem)
+    # A bare manifest store (.c2pa sidecar) is not an image: nothing to bind it to.
+    if rel.suffix == ".c2pa":
+        return {"unsupported"}, "bare manifest store (.c2pa sidecar), not an image"
+    # SVG is outside the raster types this version checks.
+    if rel.suffix == ".svg":
+        return {"unsupported"}, "SVG is not checked by this version"
+    # Only a remote-manifest reference: it must be reported, never fetched.
+    if name in _REMOTE:
+        return {"remote_not_fetched"}, "references a remote manifest; must not be fetched"
+    if _UNSIGNED.match(stem):
+        return {"no_manifest"}, ""
+    # TIFF with thousands of sub-IFDs (parser stress case): must come back, not crash.
+    if stem == "tiff_poc":
+        return {"error", "no_manifest"}, "parser stress case; any non-crashing answer is fine"
+    # A manifest from a pre-1.0 draft of the spec: the SDK refuses to validate it. That is
+    # neither proof of tampering nor a valid credential, so "error" with the SDK's reason.
+    if stem == "prerelease":
+        return {"error"}, "pre-release (draft spec) manifest: the SDK refuses to validate it"
+    # A claim signature without its algorithm can never validate: C2PA failure
+    # algorithm.unsupported, so "invalid".
+    if stem == "no_alg":
+        return {"invalid"}, "signature has no algorithm: reported as algorithm.unsupported"
+    # E-<kind>- anywhere in the code: an error in the manifest or in an ingredient's.
+    # X first: the asset was modified after signing.
+    if "E-" in code or code.startswith("X"):
+        return {"invalid"}, ""
+    # The public-testfiles README lists it as "Invalid credentials".
+    if stem == "nikon-20221019-building":
+        return {"invalid"}, ""
+    if "ica_validation" in rel.parts and _ICA_DEFECT.search(stem):
+        return {"invalid"}, ""
+    # CAWG validation-method fixtures each carry an identity-assertion defect, except
+    # extra_field, whose extra CBOR field a validator must ignore (c2pa-rs tests).
+    if "validation_method" in rel.parts:
+        return ({VALID}, "") if stem == "extra_field" else ({"invalid"}, "")
+    # Everything else is a signed file whose name states no defect (C, CA, success, ...),
+    # signed with test certificates: valid but untrusted.
+    return {VALID}, ""
+
+
+def key_codes(result: dict) -> str:
+    """The failure codes that decided the state, shortest form first."""
+    codes = [c["code"] + ("@ingredient" if c["scope"] == "ingredient" else "")
+             for c in result["validation_codes"] if not c["code"].endswith(".untrusted")]
+    codes = list(dict.fromkeys(codes))
+    text = ", ".join(codes[:3]) + (f" (+{len(codes) - 3})" if len(codes) > 3 else "")
+    return text or ("untrusted signer" if result["state"] == VALID else "")
+
+
+def explain(result: dict) -> str:
+    """Why ``read_c2pa`` said what it said, from the codes the SDK gave."""
+    hard = [c for c in result["validation_codes"] if not c["code"].endswith(".untrusted")]
+    if not hard:
+        return result["message"]
+    parts = []
+    for c in {c["code"]: c for c in hard}.values():
+        cause = _CAUSES.get(c["code"], "")
+        parts.append(f"{c['code']} ({c['scope']}): SDK says \"{c['explanation']}\""
+                     + (f" - {cause}" if cause else ""))
+    return "; ".join(parts)
+
+
+def run(corpus: Path) -> list[dict]:
+    rows = []
+    root = corpus / "c2pa"
+    for path in sorted(root.rglob("*")):
+        if path.is_dir() or "_meta" in path.relative_to(root).parts:
+            continue
+        rel = path.relative_to(root)
+        data = path.read_bytes()
+        expected, note = expected_outcome(rel)
+        result = read_c2pa(str(rel), data, sniff_media_type(data[:SNIFF_BYTES]))
+        rows.append({"file": str(rel), "expected": expected, "note": note, "result": result,
+                     "agree": result["state"] in expected})
+    return rows
+
+
+def summary(rows: list[dict]) -> str:
+    def tally(group: str, got: str) -> str:
+        picked = [r for r in rows if r["expected"] == {group}]
+        hits = sum(r["result"]["state"] == got for r in picked)
+        return f"{len(picked)} -> {got} {hits}/{len(picked)}"
+
+    other = [r for r in rows if r["expected"] not in ({"invalid"}, {VALID}, {"no_manifest"})]
+    return (f"c2pa: {len(rows)} files, expected-invalid {tally('invalid', 'invalid')}, "
+            f"expected-valid {tally(VALID, VALID)}, "
+            f"expected-no_manifest {tally('no_manifest', 'no_manifest')}, "
+            f"other (remote/unsupported/error) {len(other)} -> "
+            f"as expected {sum(r['agree'] for r in other)}/{len(other)}, "
+            f"disagreements {sum(not r['agree'] for r in rows)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="corpus root holding c2pa/ (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not (args.corpus / "c2pa").is_dir():
+        print(f"c2pa: corpus not found at {args.corpus / 'c2pa'}; nothing to check")
+        return 0
+
+    started = time.perf_counter()
+    rows = run(args.corpus)
+    elapsed = time.perf_counter() - started
+
+    width = min(72, max(len(r["file"]) for r in rows))
+    print(f"{'file':{width}}  {'expected':24}  {'got':18}  agree  key codes")
+    for r in rows:
+        expected = "|".join(sorted(r["expected"]))
+        name = r["file"] if len(r["file"]) <= width else "..." + r["file"][3 - width:]
+        print(f"{name:{width}}  {expected:24}  {r['result']['state']:18}  "
+              f"{'yes' if r['agree'] else 'NO':5}  {key_codes(r['result'])}")
+    print()
+    print(summary(rows) + f"  ({elapsed:.1f} s)")
+
+    notes = [r for r in rows if r["note"] and r["agree"]
+             and r["expected"] - {"unsupported", "remote_not_fetched", "no_manifest"}]
+    if notes:
+        print("\nDecisions (the SDK refuses or cannot judge these; what is reported and why):")
+        for r in notes:
+            print(f"  {r['file']}: {r['result']['state']} - {r['note']}. "
+                  f"{r['result']['message']}")
+    disagreements = [r for r in rows if not r["agree"]]
+    if disagreements:
+        print("\nDisagreements (name says one thing, the validator another):")
+        for r in disagreements:
+            expected = "|".join(sorted(r["expected"]))
+            print(f"  {r['file']}: expected {expected}, got {r['result']['state']}: "
+                  f"{explain(r['result'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
