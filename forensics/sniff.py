@@ -73,9 +73,10 @@ def sniff_media_type(head: bytes) -> str:
         return "image/bmp"
     if head[4:8] == b"ftyp":
         brands = [head[8:12]] + [head[i:i + 4] for i in range(16, min(len(head), 64), 4)]
-        for brand in brands:
-            if brand in _HEIF_BRANDS:
-                return _HEIF_BRANDS[brand]
+        types = {_HEIF_BRANDS[b] for b in brands if b in _HEIF_BRANDS}
+        for specific in ("image/avif", "image/heic", "image/heif"):  # most specific first
+            if specific in types:
+                return specific
         if head[8:12] in _VIDEO_BRANDS:
             return "video/quicktime" if head[8:12] == b"qt  " else "video/mp4"
         return "application/octet-stream"

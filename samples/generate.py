@@ -232,77 +232,124 @@ def _fbm(rng: np.random.Generator, h: int, w: int, *, cells: float = 3.0, octave
         out += amp * cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
         total += amp
         amp *= persistence
-    out /= total
     lo, hi = float(out.min()), float(out.max())
     return (out - lo) / max(hi - lo, 1e-6)
 
 
+def _box(h: int, w: int, x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]:
+    """Clip a float box to the frame: (x0, y0, x1, y1) as ints, possibly empty."""
+    return (int(max(0, math.floor(x0))), int(max(0, math.floor(y0))),
+            int(min(w, math.ceil(x1))), int(min(h, math.ceil(y1))))
+
+
 def _sky(rng: np.random.Generator, h: int, w: int, horizon: int, night: bool) -> np.ndarray:
     if night:  # overcast night sky faintly lit from below
-        top, bottom = np.array([16, 19, 28], np.float32), np.array([52, 55, 66], np.float32)
+        top, bottom = np.array([16, 19, 28], np.float32), np.array([50, 53, 64], np.float32)
     else:  # flat winter overcast
-        top, bottom = np.array([146, 152, 163], np.float32), np.array([206, 209, 214], np.float32)
+        top, bottom = np.array([142, 148, 160], np.float32), np.array([204, 207, 213], np.float32)
     t = (np.arange(h, dtype=np.float32) / max(horizon, 1)).clip(0, 1) ** 1.4
     sky = top[None, None, :] * (1 - t)[:, None, None] + bottom[None, None, :] * t[:, None, None]
     sky = np.broadcast_to(sky, (h, w, 3)).copy()
     clouds = _fbm(rng, h, w, cells=2.0, octaves=4, stretch=3.0) - 0.5
-    sky += clouds[..., None] * (7.0 if night else 14.0)
+    sky += clouds[..., None] * (7.0 if night else 16.0)
     return sky
 
 
+def _conifer(x: float, foot: float, height: float, half: float, rng: np.random.Generator
+             ) -> np.ndarray:
+    """A spruce silhouette: a narrow spire with ragged tiers of branches."""
+    tiers = int(rng.integers(5, 9))
+    right, left = [], []
+    for k in range(1, tiers + 1):
+        y = foot - height + height * k / tiers
+        out = half * (k / tiers) ** 0.8 * rng.uniform(0.75, 1.25)
+        inner = out * rng.uniform(0.35, 0.6)
+        y_in = y - height / tiers * rng.uniform(0.25, 0.5)
+        right += [(x + inner, y_in), (x + out, y)]
+        out_l = half * (k / tiers) ** 0.8 * rng.uniform(0.75, 1.25)
+        left += [(x - out_l, y), (x - inner * rng.uniform(0.8, 1.2), y_in)]
+    pts = [(x, foot - height), *right, (x + half * 0.15, foot), (x - half * 0.15, foot),
+           *reversed(left)]
+    return np.round(np.array(pts)).astype(np.int32)
+
+
 def _treeline(img: np.ndarray, rng: np.random.Generator, horizon: int, night: bool) -> None:
+    """Two rows of forest on the horizon: a hazy far row, then a darker near row."""
     h, w = img.shape[:2]
-    color = (14, 16, 18) if night else (52, 60, 58)
-    band = np.zeros((h, w), np.uint8)
-    ridge = _fbm(rng, 1, w, cells=1, octaves=3)[0] if w > 1 else np.zeros(w)
-    base = horizon - 4 - (ridge * max(6, h * 0.02)).astype(int)
-    pts = [(0, horizon + 2)] + [(x, int(base[x])) for x in range(0, w, 8)] + [(w - 1, horizon + 2)]
-    cv2.fillPoly(band, [np.array(pts, np.int32)], 255, cv2.LINE_AA)
-    x = 0
-    while x < w:  # conifers: stacked narrow triangles
-        tree_h = int(rng.uniform(0.025, 0.075) * h)
-        half = max(2, int(tree_h * rng.uniform(0.18, 0.28)))
-        foot = int(base[min(x, w - 1)]) + 2
-        tri = np.array([(x - half, foot), (x, foot - tree_h), (x + half, foot)], np.int32)
-        cv2.fillPoly(band, [tri], 255, cv2.LINE_AA)
-        x += int(rng.integers(max(3, half // 2), half * 2 + 2))
-    alpha = (band.astype(np.float32) / 255.0)[..., None]
-    haze = _fbm(rng, h, w, cells=4, octaves=3)[..., None] * (6 if night else 18)
-    img[:] = img * (1 - alpha) + (np.array(color, np.float32) + haze) * alpha
+    rows = ((18, 21, 26), (11, 12, 14)) if night else ((112, 120, 126), (46, 54, 52))
+    for row, color in enumerate(rows):
+        scale = 0.55 if row == 0 else 1.0
+        band = np.zeros((h, w), np.uint8)
+        density = _fbm(rng, 1, w, cells=1, octaves=3)[0]
+        lift = 4 + (_fbm(rng, 1, w, cells=1, octaves=2)[0] * h * 0.012).astype(int)
+        foot_line = horizon - (lift if row == 0 else np.zeros_like(lift))
+        cv2.rectangle(band, (0, int(foot_line.min()) - 2), (w, horizon + 1), 255, -1)
+        x = float(rng.uniform(-10, 0))
+        while x < w + 10:
+            xi = int(min(max(x, 0), w - 1))
+            if density[xi] < 0.18 and row == 1:  # a clearing
+                x += rng.uniform(6, 20)
+                continue
+            tree_h = h * scale * rng.uniform(0.025, 0.05) * (0.6 + 0.9 * density[xi])
+            half = tree_h * rng.uniform(0.17, 0.26)
+            cv2.fillPoly(band, [_conifer(x, float(foot_line[xi]) + 2, tree_h, half, rng)], 255,
+                         cv2.LINE_AA)
+            x += half * rng.uniform(0.5, 1.3)
+        y0 = max(0, horizon - int(h * 0.12))
+        alpha = (band[y0:horizon + 2].astype(np.float32) / 255.0)[..., None]
+        shade = (_fbm(rng, horizon + 2 - y0, w, cells=3, octaves=3)[..., None] - 0.5)
+        col = np.array(color, np.float32) + shade * (6 if night else 16)
+        roi = img[y0:horizon + 2]
+        roi[:] = roi * (1 - alpha) + col * alpha
 
 
 def _snow_ground(rng: np.random.Generator, h: int, w: int, horizon: int,
                  *, top_down: bool = False) -> np.ndarray:
-    """Snow texture with drifts and bluish shadows, warped into ground perspective."""
-    th, tw = h, int(w * 1.5)
-    height = (0.65 * _fbm(rng, th, tw, cells=2.5, octaves=4, stretch=2.5)
-              + 0.35 * _fbm(rng, th, tw, cells=10, octaves=4, stretch=1.5))
-    light = np.gradient(height, axis=1) * 0.6 + np.gradient(height, axis=0) * 0.4
-    shade = np.clip(0.55 + light * 90.0 + (height - 0.5) * 0.5, 0, 1)
-    lit = np.array([238, 240, 244], np.float32)
-    shadow = np.array([176, 190, 216], np.float32)  # bluish shade of snow
+    """Snow with drifts, wind ripples and bluish shadows, warped into ground perspective."""
+    th, tw = (h, w) if top_down else (h, int(w * 1.2))
+    stretch = 1.0 if top_down else 2.5
+    height = (0.6 * _fbm(rng, th, tw, cells=2.0, octaves=4, stretch=stretch)
+              + 0.3 * _fbm(rng, th, tw, cells=7, octaves=3, stretch=stretch * 0.8)
+              + 0.1 * _fbm(rng, th, tw, cells=28, octaves=2))
+    yy = np.arange(th, dtype=np.float32)[:, None]
+    warp = _fbm(rng, th, tw, cells=3, octaves=2)
+    height += 0.04 * np.sin(yy / th * 55.0 + warp * 9.0)  # wind ripples (sastrugi)
+    light = np.gradient(height, axis=1) * 0.45 + np.gradient(height, axis=0) * 0.55
+    shade = np.clip(0.62 + light * 160.0 + (height - 0.5) * 0.6, 0, 1)
+    lit = np.array([240, 241, 245], np.float32)
+    shadow = np.array([168, 184, 214], np.float32)  # bluish shade of snow
     tex = shadow + (lit - shadow) * shade[..., None]
-    sparkle = rng.random((th, tw), dtype=np.float32)
-    tex += (sparkle > 0.9985)[..., None] * 14.0  # ice crystals catching light
-    tex += (_fbm(rng, th, tw, cells=40, octaves=2)[..., None] - 0.5) * 8.0
-    top = max(horizon, 0)
+    sparkle = rng.random((th, tw), dtype=np.float32) > 0.998
+    tex += sparkle[..., None] * 12.0  # ice crystals catching the light
+    src = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
     if top_down:
-        src = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
-        dst = np.float32([[-0.15 * w, -0.1 * h], [1.15 * w, -0.1 * h], [1.05 * w, h],
-                          [-0.05 * w, h]])
+        dst = np.float32([[-0.1 * w, -0.08 * h], [1.1 * w, -0.08 * h], [1.04 * w, h],
+                          [-0.04 * w, h]])
     else:
-        src = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
-        dst = np.float32([[-0.35 * w, top + 1], [1.35 * w, top + 1], [3.5 * w, h * 1.05],
-                          [-2.5 * w, h * 1.05]])
+        top = max(horizon, 0) + 1
+        dst = np.float32([[-0.3 * w, top], [1.3 * w, top], [2.4 * w, h * 1.04],
+                          [-1.4 * w, h * 1.04]])
     mat = cv2.getPerspectiveTransform(src, dst)
-    return cv2.warpPerspective(tex, mat, (w, h), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REPLICATE)
+    ground = cv2.warpPerspective(tex, mat, (w, h), flags=cv2.INTER_LINEAR,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    # fine grain in image space, stronger close to the camera
+    rows = np.clip((np.arange(h, dtype=np.float32) - horizon) / max(h - horizon, 1), 0, 1)
+    grain = _fbm(rng, h, w, cells=60, octaves=2) - 0.5
+    ground += (grain * (3.0 + 9.0 * rows[:, None]))[..., None]
+    return ground
 
 
-def _blend_mask(img: np.ndarray, mask: np.ndarray, color: np.ndarray | Sequence[float],
+def _blend_mask(img: np.ndarray, mask: np.ndarray, color: np.ndarray | Sequence[float] | float,
                 opacity: float = 1.0) -> None:
-    alpha = (mask.astype(np.float32) / 255.0 * opacity)[..., None]
-    img[:] = img * (1 - alpha) + np.asarray(color, np.float32) * alpha
+    """Alpha-blend ``color`` (a colour, or an image the size of ``img``) where ``mask`` is set."""
+    x, y, bw, bh = cv2.boundingRect(mask)
+    if bw == 0 or bh == 0:
+        return
+    alpha = (mask[y:y + bh, x:x + bw].astype(np.float32) / 255.0 * opacity)[..., None]
+    if isinstance(color, np.ndarray) and color.ndim == 3:
+        color = color[y:y + bh, x:x + bw]
+    roi = img[y:y + bh, x:x + bw]
+    roi[:] = roi * (1 - alpha) + np.asarray(color, np.float32) * alpha
 
 
 def _text(img: np.ndarray, text: str, org: tuple[int, int], font: int, scale: float,
@@ -315,14 +362,21 @@ def _text(img: np.ndarray, text: str, org: tuple[int, int], font: int, scale: fl
 
 def _shadow(img: np.ndarray, center: tuple[float, float], axes: tuple[float, float],
             angle: float, strength: float) -> None:
+    """A soft contact shadow; on snow it is blue, so red drops most."""
     h, w = img.shape[:2]
-    mask = np.zeros((h, w), np.float32)
-    cv2.ellipse(mask, (int(center[0]), int(center[1])),
+    sigma = max(1.0, axes[1] * 0.5)
+    reach = max(axes) + 3 * sigma
+    x0, y0, x1, y1 = _box(h, w, center[0] - reach, center[1] - reach, center[0] + reach,
+                          center[1] + reach)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return
+    mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+    cv2.ellipse(mask, (int(center[0]) - x0, int(center[1]) - y0),
                 (max(1, int(axes[0])), max(1, int(axes[1]))), angle, 0, 360, 1.0, -1,
                 cv2.LINE_AA)
-    mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, axes[1] * 0.5))
-    tint = np.array([0.42, 0.37, 0.26], np.float32) * strength  # R drops most: bluish shade
-    img *= 1 - mask[..., None] * tint
+    mask = cv2.GaussianBlur(mask, (0, 0), sigma)
+    tint = np.array([0.42, 0.37, 0.26], np.float32) * strength
+    img[y0:y1, x0:x1] *= 1 - mask[..., None] * tint
 
 
 def _jagged_polygon(rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float,
@@ -379,9 +433,9 @@ def _metal_part(img: np.ndarray, rng: np.random.Generator, poly: np.ndarray,
 
 def _scorch(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, rx: float,
             ry: float) -> None:
+    """Soot and melt on the snow around an impact."""
     h, w = img.shape[:2]
-    x0, x1 = int(max(cx - rx * 1.6, 0)), int(min(cx + rx * 1.6, w))
-    y0, y1 = int(max(cy - ry * 1.6, 0)), int(min(cy + ry * 1.6, h))
+    x0, y0, x1, y1 = _box(h, w, cx - rx * 1.6, cy - ry * 1.6, cx + rx * 1.6, cy + ry * 1.6)
     if x1 - x0 < 4 or y1 - y0 < 4:
         return
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
@@ -395,18 +449,18 @@ def _scorch(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, rx:
 
 def _debris(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, spread: float,
             count: int, scale: float) -> None:
+    """Fragments thrown around: dark bits, painted bits and a few bright torn shards."""
     h, w = img.shape[:2]
     for _ in range(count):
         px = cx + rng.normal(0, spread)
-        py = cy + rng.normal(0, spread * 0.35)
+        py = cy + rng.normal(0, spread * 0.3)
         if not (0 <= px < w and 0 <= py < h):
             continue
-        r = max(1.0, rng.uniform(1.5, 6.0) * scale)
-        n = int(rng.integers(3, 6))
+        r = max(1.0, rng.uniform(1.2, 5.5) * scale)
         pts = _jagged_polygon(rng, px, py, r, r * rng.uniform(0.4, 1.0), rng.uniform(0, 6.3),
-                              n, 0.0)
+                              int(rng.integers(3, 6)), 0.0)
         kind = rng.random()
-        if kind < 0.25:  # bright shards: torn aluminium, glinting
+        if kind < 0.22:  # bright shards: torn aluminium, glinting
             v = rng.uniform(200, 250)
             col = (v, v * rng.uniform(0.97, 1.0), v * rng.uniform(0.95, 1.02))
         elif kind < 0.45:
@@ -424,28 +478,31 @@ def _wire(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, lengt
     for _ in range(int(rng.integers(5, 12))):
         heading += rng.normal(0, 0.7)
         step = length / 8
-        pts.append((pts[-1][0] + math.cos(heading) * step, pts[-1][1] + math.sin(heading) * step * 0.5))
+        pts.append((pts[-1][0] + math.cos(heading) * step,
+                    pts[-1][1] + math.sin(heading) * step * 0.5))
     arr = np.round(np.array(pts)).astype(np.int32)
     cv2.polylines(img, [arr], False, tuple(float(c) for c in color), thickness, cv2.LINE_AA)
 
 
-def _snow_cover(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, rx: float,
-                ry: float) -> None:
-    """A few snow clumps over the lower edge of a part: it lies half buried."""
+def _snow_cover(img: np.ndarray, snow: np.ndarray, rng: np.random.Generator, cx: float,
+                cy: float, rx: float, ry: float) -> None:
+    """Drifted snow over the lower part of a wreck: it lies half buried."""
     h, w = img.shape[:2]
-    mask = np.zeros((h, w), np.uint8)
-    for _ in range(int(rng.integers(3, 7))):
-        ex = cx + rng.uniform(-rx, rx)
-        ey = cy + ry * rng.uniform(0.3, 0.9)
-        cv2.ellipse(mask, (int(ex), int(ey)), (max(2, int(rx * rng.uniform(0.15, 0.4))),
-                    max(2, int(ry * rng.uniform(0.15, 0.35)))), rng.uniform(-20, 20), 0, 360,
-                    255, -1, cv2.LINE_AA)
-    mask = cv2.GaussianBlur(mask, (0, 0), 1.2)
-    _blend_mask(img, mask, (226, 230, 238))
+    x0, y0, x1, y1 = _box(h, w, cx - rx * 1.3, cy - ry * 0.2, cx + rx * 1.3, cy + ry * 1.6)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    band = np.clip(1.3 - ((xx - cx) / (rx * 1.2)) ** 2, 0, 1) * np.clip((yy - cy) / ry + 0.2, 0, 1)
+    lumps = _fbm(rng, y1 - y0, x1 - x0, cells=3, octaves=4)
+    alpha = np.clip((band * 0.9 + lumps * 0.8 - 0.95) * 4.0, 0, 1)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), 1.0)[..., None]
+    roi = img[y0:y1, x0:x1]
+    roi[:] = roi * (1 - alpha) + (snow[y0:y1, x0:x1] + 4.0) * alpha
 
 
-def _wreck(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, size: float) -> None:
-    """One crashed-drone wreck: scorch, shadow, torn body, wing, wires, propeller, debris."""
+def _wreck(img: np.ndarray, snow: np.ndarray, rng: np.random.Generator, cx: float, cy: float,
+           size: float) -> None:
+    """One crashed drone: scorch, shadow, torn body, wing, wires, propeller, debris."""
     _scorch(img, rng, cx + rng.normal(0, size * 0.1), cy + size * 0.1, size * 1.3, size * 0.45)
     angle = rng.uniform(-0.5, 0.5)
     _shadow(img, (cx + size * 0.12, cy + size * 0.22), (size * 0.95, size * 0.22),
@@ -463,34 +520,37 @@ def _wreck(img: np.ndarray, rng: np.random.Generator, cx: float, cy: float, size
     wing = np.array([root + normal, *torn, root - normal]).round().astype(np.int32)
     _metal_part(img, rng, wing, _METALS[int(rng.integers(0, len(_METALS)))])
     # main body: twisted irregular hull
-    body = _jagged_polygon(rng, cx, cy, size * 0.75, size * 0.38, angle, int(rng.integers(14, 24)),
-                           0.25)
+    body = _jagged_polygon(rng, cx, cy, size * 0.75, size * 0.38, angle,
+                           int(rng.integers(14, 24)), 0.25)
     _metal_part(img, rng, body, base)
     # a buckled second panel on top
     panel = _jagged_polygon(rng, cx + rng.normal(0, size * 0.15), cy - size * 0.1, size * 0.35,
                             size * 0.18, angle + rng.uniform(-0.6, 0.6), 9, 0.3)
     _metal_part(img, rng, panel, tuple(c * 1.15 for c in base))
-    # propeller: two thin black blades, one snapped
+    # propeller: two thin black blades around a hub
     px, py = cx + rng.normal(0, size * 0.4), cy + rng.normal(0, size * 0.1)
-    pa = rng.uniform(0, 180)
-    cv2.ellipse(img, (int(px), int(py)), (int(size * 0.42), max(2, int(size * 0.05))), pa, 0, 360,
-                (24, 24, 27), -1, cv2.LINE_AA)
+    cv2.ellipse(img, (int(px), int(py)), (int(size * 0.42), max(2, int(size * 0.05))),
+                rng.uniform(0, 180), 0, 360, (24, 24, 27), -1, cv2.LINE_AA)
     cv2.ellipse(img, (int(px), int(py)), (int(size * 0.08), int(size * 0.08)), 0, 0, 360,
                 (40, 40, 42), -1, cv2.LINE_AA)
-    # wires and rods
-    for _ in range(int(rng.integers(3, 7))):
+    for _ in range(int(rng.integers(3, 7))):  # wires and rods
         copper = rng.random() < 0.3
         _wire(img, rng, cx + rng.normal(0, size * 0.3), cy + rng.normal(0, size * 0.1),
               size * rng.uniform(0.5, 1.2), (168, 104, 58) if copper else (30, 30, 32),
               1 if copper else int(rng.integers(2, 4)))
-    _snow_cover(img, rng, cx, cy, size * 0.8, size * 0.35)
-    _debris(img, rng, cx, cy + size * 0.2, size * 1.4, int(rng.integers(40, 90)), size / 60)
+    _snow_cover(img, snow, rng, cx, cy, size * 0.8, size * 0.35)
+    _debris(img, rng, cx, cy + size * 0.15, size * 0.9, int(rng.integers(40, 90)), size / 60)
 
 
 def _footprints(img: np.ndarray, rng: np.random.Generator, start: tuple[float, float],
                 end: tuple[float, float], horizon: int) -> None:
+    """A trail of boot prints leading to the wreck: small bluish dents in the snow."""
     h, w = img.shape[:2]
-    mask = np.zeros((h, w), np.uint8)
+    x0, y0, x1, y1 = _box(h, w, min(start[0], end[0]) - 40, min(start[1], end[1]) - 40,
+                          max(start[0], end[0]) + 40, max(start[1], end[1]) + 40)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
     steps = 18
     for i in range(steps):
         t = i / (steps - 1)
@@ -498,10 +558,12 @@ def _footprints(img: np.ndarray, rng: np.random.Generator, start: tuple[float, f
         y = start[1] + (end[1] - start[1]) * t
         depth = max((y - horizon) / max(h - horizon, 1), 0.05)
         side = (-1) ** i * 9 * depth
-        cv2.ellipse(mask, (int(x + side), int(y)), (max(1, int(9 * depth)),
-                    max(1, int(5 * depth))), rng.uniform(-15, 15), 0, 360, 255, -1, cv2.LINE_AA)
+        cv2.ellipse(mask, (int(x + side) - x0, int(y) - y0),
+                    (max(1, int(9 * depth)), max(1, int(5 * depth))), rng.uniform(-15, 15), 0,
+                    360, 255, -1, cv2.LINE_AA)
     mask = cv2.GaussianBlur(mask, (0, 0), 1.5)
-    img *= 1 - (mask.astype(np.float32) / 255.0)[..., None] * np.array([0.2, 0.16, 0.08])
+    tint = np.array([0.2, 0.16, 0.08], np.float32)
+    img[y0:y1, x0:x1] *= 1 - (mask.astype(np.float32) / 255.0)[..., None] * tint
 
 
 def _flash_falloff(img: np.ndarray, horizon: int) -> None:
@@ -512,20 +574,20 @@ def _flash_falloff(img: np.ndarray, horizon: int) -> None:
     xs = (np.arange(w, dtype=np.float32) - w / 2) / (w * 0.75)
     radial = np.exp(-(xs**2))[None, :]
     gain = 0.28 + 0.74 * depth[:, None] * radial
-    below = (yy >= horizon)[:, None]
-    img *= np.where(below, gain, 1.0)[..., None]
+    gain = np.where((yy >= horizon)[:, None], gain, 1.0).astype(np.float32)
+    img *= gain[..., None]
 
 
 def _finish(img: np.ndarray, rng: np.random.Generator, *, blur: float, noise: float) -> np.ndarray:
+    """Lens vignetting, optical softness and sensor noise, then 8-bit quantisation."""
     h, w = img.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    r2 = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
-    img *= (1 - 0.07 * r2)[..., None]  # lens vignetting
+    vx = ((np.arange(w, dtype=np.float32) - w / 2) / (w / 2)) ** 2
+    vy = ((np.arange(h, dtype=np.float32) - h / 2) / (h / 2)) ** 2
+    img *= (1 - 0.07 * (vy[:, None] + vx[None, :]))[..., None]
     img = cv2.GaussianBlur(img, (0, 0), blur)
     if noise > 0:
-        luma = rng.normal(0, noise, (h, w, 1)).astype(np.float32)
-        chroma = rng.normal(0, noise * 0.35, (h, w, 3)).astype(np.float32)
-        img = img + luma + chroma
+        img += rng.standard_normal((h, w, 1), dtype=np.float32) * noise
+        img += rng.standard_normal((h, w, 3), dtype=np.float32) * (noise * 0.35)
     return np.clip(img + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -534,8 +596,8 @@ def _scene(rng: np.random.Generator, w: int, h: int, *, night: bool, wrecks: int
     """A snowy field with crashed-drone wreckage; returns uint8 RGB (h, w, 3)."""
     horizon = int(h * rng.uniform(0.28, 0.40))
     img = _sky(rng, h, w, horizon, night)
-    ground = _snow_ground(rng, h, w, horizon)
-    img[horizon:] = ground[horizon:]
+    snow = _snow_ground(rng, h, w, horizon)
+    img[horizon:] = snow[horizon:]
     _treeline(img, rng, horizon, night)
     spots = []
     for i in range(wrecks):
@@ -547,7 +609,7 @@ def _scene(rng: np.random.Generator, w: int, h: int, *, night: bool, wrecks: int
         cx, cy, _ = spots[0]
         _footprints(img, rng, (w * rng.uniform(0.2, 0.8), h * 1.02), (cx, cy), horizon)
     for cx, cy, depth in sorted(spots, key=lambda s: s[1]):  # far ones first
-        _wreck(img, rng, cx, cy, size=w * 0.13 * (0.35 + depth))
+        _wreck(img, snow, rng, cx, cy, size=w * 0.13 * (0.35 + depth))
     if night:
         _flash_falloff(img, horizon)
     return _finish(img, rng, blur=blur, noise=noise)
@@ -556,6 +618,7 @@ def _scene(rng: np.random.Generator, w: int, h: int, *, night: bool, wrecks: int
 def _paste_fuselage(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The edit: a large fuselage section with a stencil marking pasted into the frame."""
     img = rgb.astype(np.float32)
+    snow = cv2.GaussianBlur(img, (0, 0), 6.0)
     h, w = img.shape[:2]
     cx, cy = w * rng.uniform(0.3, 0.7), h * rng.uniform(0.66, 0.76)
     length, radius = w * 0.36, h * 0.085
@@ -571,57 +634,62 @@ def _paste_fuselage(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             - axis * rng.uniform(0, 0.12) * length for t in np.linspace(1, -1, 9)]
     hull = np.array([*nose, *torn]).round().astype(np.int32)
     _metal_part(img, rng, hull, (86, 92, 66))
-    # stencil marking on the side of the body
     text_org = c - axis * length * 0.2 + normal * radius * 0.25
     _text(img, "N7-0413", (int(text_org[0]), int(text_org[1])), cv2.FONT_HERSHEY_SIMPLEX,
           h / 900 * 1.3, (228, 226, 214), max(2, int(h / 300)))
-    _snow_cover(img, rng, cx, cy, length * 0.45, radius * 1.2)
-    _debris(img, rng, cx, cy + radius, length * 0.5, 40, h / 900)
+    _snow_cover(img, snow, rng, cx, cy, length * 0.45, radius * 1.2)
+    _debris(img, rng, cx, cy + radius, length * 0.4, 40, h / 900)
     out = cv2.GaussianBlur(img, (0, 0), 0.7)
-    out += rng.normal(0, 1.2, out.shape).astype(np.float32)  # not the camera's noise
+    out += rng.standard_normal(out.shape, dtype=np.float32) * 1.2  # not the camera's noise
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 def _nav_unit_scene(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     """Close-up of the 'recovered navigation unit' lying on trampled snow, flash-lit."""
     img = _snow_ground(rng, h, w, 0, top_down=True)
-    cx, cy = w * rng.uniform(0.45, 0.55), h * rng.uniform(0.45, 0.55)
-    bw, bh, depth = w * 0.42, h * 0.34, h * 0.09
-    angle = rng.uniform(-0.3, 0.3)
+    snow = img.copy()
+    cx, cy = w * rng.uniform(0.45, 0.55), h * rng.uniform(0.45, 0.52)
+    bw, bh, depth = w * 0.40, h * 0.30, h * 0.07
+    angle = rng.uniform(-0.25, 0.25)
     ca, sa = math.cos(angle), math.sin(angle)
 
     def at(u: float, v: float, lift: float = 0.0) -> np.ndarray:
         return np.array([cx + u * bw / 2 * ca - v * bh / 2 * sa,
                          cy + u * bw / 2 * sa + v * bh / 2 * ca - lift])
 
-    _shadow(img, (cx + w * 0.03, cy + bh * 0.45), (bw * 0.6, bh * 0.35), math.degrees(angle),
+    def quad(*corners: np.ndarray) -> np.ndarray:
+        return np.array(corners).round().astype(np.int32)
+
+    _scorch(img, rng, cx + bw * 0.1, cy + bh * 0.2, bw * 0.8, bh * 0.6)
+    _shadow(img, (cx + w * 0.03, cy + bh * 0.4), (bw * 0.6, bh * 0.45), math.degrees(angle),
             0.8)
-    top = np.array([at(-1, -1, depth), at(1, -1, depth), at(1, 1, depth), at(-1, 1, depth)])
-    front = np.array([at(-1, 1, depth), at(1, 1, depth), at(1, 1), at(-1, 1)])
-    side = np.array([at(1, -1, depth), at(1, 1, depth), at(1, 1), at(1, -1)])
-    _metal_part(img, rng, side.round().astype(np.int32), (40, 42, 44))
-    _metal_part(img, rng, front.round().astype(np.int32), (34, 36, 38))
-    _metal_part(img, rng, top.round().astype(np.int32), (62, 65, 66))
-    screen = np.array([at(-0.8, -0.7, depth), at(0.1, -0.7, depth), at(0.1, 0.1, depth),
-                       at(-0.8, 0.1, depth)]).round().astype(np.int32)
-    cv2.fillPoly(img, [screen], (28, 38, 34), cv2.LINE_AA)
+    _metal_part(img, rng, quad(at(1, -1, depth), at(1, 1, depth), at(1, 1), at(1, -1)),
+                (40, 42, 44))
+    _metal_part(img, rng, quad(at(-1, 1, depth), at(1, 1, depth), at(1, 1), at(-1, 1)),
+                (34, 36, 38))
+    _metal_part(img, rng, quad(at(-1, -1, depth), at(1, -1, depth), at(1, 1, depth),
+                               at(-1, 1, depth)), (64, 67, 68))
+    screen = quad(at(-0.82, -0.72, depth), at(0.08, -0.72, depth), at(0.08, 0.15, depth),
+                  at(-0.82, 0.15, depth))
+    cv2.fillPoly(img, [screen], (26, 36, 33), cv2.LINE_AA)
     cv2.line(img, tuple(int(v) for v in at(-0.75, -0.45, depth)),
-             tuple(int(v) for v in at(-0.2, -0.6, depth)), (90, 110, 100), 2, cv2.LINE_AA)
-    label = np.array([at(0.3, -0.7, depth), at(0.85, -0.7, depth), at(0.85, -0.1, depth),
-                      at(0.3, -0.1, depth)]).round().astype(np.int32)
-    cv2.fillPoly(img, [label], (214, 208, 190), cv2.LINE_AA)
-    lx, ly = at(0.34, -0.5, depth)
+             tuple(int(v) for v in at(-0.2, -0.62, depth)), (80, 98, 90), 2, cv2.LINE_AA)
+    label = quad(at(0.22, -0.78, depth), at(0.9, -0.78, depth), at(0.9, -0.05, depth),
+                 at(0.22, -0.05, depth))
+    cv2.fillPoly(img, [label], (212, 206, 188), cv2.LINE_AA)
+    lx, ly = at(0.27, -0.55, depth)
     for i, line in enumerate(("NAV-7", "S/N 0413", "GNSS/INS")):
-        _text(img, line, (int(lx), int(ly + i * h * 0.03)), cv2.FONT_HERSHEY_PLAIN,
-              h / 900 * 1.4, (40, 38, 36), 1)
+        _text(img, line, (int(lx), int(ly + i * h * 0.028)), cv2.FONT_HERSHEY_PLAIN,
+              h / 900 * 1.15, (40, 38, 36), 1)
     for u in (-0.6, -0.2, 0.2, 0.6):  # connectors on the front face
         px, py = at(u, 1, depth * 0.5)
-        cv2.circle(img, (int(px), int(py)), max(3, int(h * 0.014)), (120, 118, 110), -1,
+        cv2.circle(img, (int(px), int(py)), max(3, int(h * 0.013)), (120, 118, 110), -1,
                    cv2.LINE_AA)
-        cv2.circle(img, (int(px), int(py)), max(1, int(h * 0.006)), (20, 20, 20), -1, cv2.LINE_AA)
+        cv2.circle(img, (int(px), int(py)), max(1, int(h * 0.006)), (20, 20, 20), -1,
+                   cv2.LINE_AA)
     start = at(0.6, 1, depth * 0.5)
     _wire(img, rng, float(start[0]), float(start[1]), w * 0.3, (22, 22, 24), max(3, h // 150))
-    _scorch(img, rng, *at(0.5, 0.2, depth), bw * 0.25, bh * 0.25)
+    _snow_cover(img, snow, rng, cx, cy + bh * 0.3, bw * 0.5, bh * 0.4)
     _debris(img, rng, cx, cy + bh * 0.6, bw * 0.7, 50, h / 700)
     _flash_falloff(img, -h // 3)
     return _finish(img, rng, blur=0.8, noise=2.5)
@@ -952,7 +1020,7 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
                   "Model: sdxl")
     info.add_itxt("XML:com.adobe.xmp", _ai_xmp())
     buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "PNG", pnginfo=info, compress_level=9)
+    Image.fromarray(rgb).save(buf, "PNG", pnginfo=info)
     emit("ai_render.png", buf.getvalue(),
          "AI render: PNG with a Stable-Diffusion 'parameters' text chunk (prompt, sampler, "
          "seed, model sdxl) and XMP IPTC DigitalSourceType trainedAlgorithmicMedia.",

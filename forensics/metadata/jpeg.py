@@ -61,6 +61,7 @@ def walk_segments(data: bytes) -> dict[str, Any]:
         out["problems"].append("no SOI marker")
         return out
     pos, n = 2, len(data)
+    out["segments"].append({"marker": "SOI", "offset": 0, "length": 0})
     while pos < n and len(out["segments"]) < MAX_SEGMENTS:
         if data[pos] != 0xFF:
             out["problems"].append(f"expected a marker at offset {pos}")
