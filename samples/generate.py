@@ -306,16 +306,21 @@ def _treeline(img: np.ndarray, rng: np.random.Generator, horizon: int, night: bo
 def _snow_ground(rng: np.random.Generator, h: int, w: int, horizon: int,
                  *, top_down: bool = False) -> np.ndarray:
     """Snow with drifts, wind ripples and bluish shadows, warped into ground perspective."""
-    th, tw = (h, w) if top_down else (h, int(w * 1.2))
-    stretch = 1.0 if top_down else 2.5
-    height = (0.6 * _fbm(rng, th, tw, cells=2.0, octaves=4, stretch=stretch)
-              + 0.3 * _fbm(rng, th, tw, cells=7, octaves=3, stretch=stretch * 0.8)
-              + 0.1 * _fbm(rng, th, tw, cells=28, octaves=2))
-    yy = np.arange(th, dtype=np.float32)[:, None]
-    warp = _fbm(rng, th, tw, cells=3, octaves=2)
-    height += 0.04 * np.sin(yy / th * 55.0 + warp * 9.0)  # wind ripples (sastrugi)
+    if top_down:  # trampled snow seen from above: lumps and boot dents, no drifts
+        th, tw = h, w
+        height = (0.35 * _fbm(rng, th, tw, cells=3, octaves=3)
+                  + 0.45 * _fbm(rng, th, tw, cells=12, octaves=3)
+                  + 0.2 * _fbm(rng, th, tw, cells=40, octaves=2))
+    else:  # open field: long wind-blown drifts and ripples (sastrugi)
+        th, tw = h, int(w * 1.2)
+        height = (0.6 * _fbm(rng, th, tw, cells=2.0, octaves=4, stretch=2.5)
+                  + 0.3 * _fbm(rng, th, tw, cells=7, octaves=3, stretch=2.0)
+                  + 0.1 * _fbm(rng, th, tw, cells=28, octaves=2))
+        yy = np.arange(th, dtype=np.float32)[:, None]
+        warp = _fbm(rng, th, tw, cells=3, octaves=2)
+        height += 0.04 * np.sin(yy / th * 55.0 + warp * 9.0)
     light = np.gradient(height, axis=1) * 0.45 + np.gradient(height, axis=0) * 0.55
-    shade = np.clip(0.62 + light * 160.0 + (height - 0.5) * 0.6, 0, 1)
+    shade = np.clip(0.66 + light * (60.0 if top_down else 120.0) + (height - 0.5) * 0.5, 0, 1)
     lit = np.array([240, 241, 245], np.float32)
     shadow = np.array([168, 184, 214], np.float32)  # bluish shade of snow
     tex = shadow + (lit - shadow) * shade[..., None]
@@ -334,8 +339,10 @@ def _snow_ground(rng: np.random.Generator, h: int, w: int, horizon: int,
                                  borderMode=cv2.BORDER_REPLICATE)
     # fine grain in image space, stronger close to the camera
     rows = np.clip((np.arange(h, dtype=np.float32) - horizon) / max(h - horizon, 1), 0, 1)
-    grain = _fbm(rng, h, w, cells=60, octaves=2) - 0.5
-    ground += (grain * (3.0 + 9.0 * rows[:, None]))[..., None]
+    relief = _fbm(rng, h, w, cells=18, octaves=3, stretch=1.6) - 0.5
+    grain = _fbm(rng, h, w, cells=80, octaves=2) - 0.5
+    detail = relief * (2.0 + 14.0 * rows[:, None]) + grain * (2.0 + 6.0 * rows[:, None])
+    ground += detail[..., None] * np.array([0.9, 0.95, 1.0], np.float32)
     return ground
 
 
@@ -488,16 +495,17 @@ def _snow_cover(img: np.ndarray, snow: np.ndarray, rng: np.random.Generator, cx:
                 cy: float, rx: float, ry: float) -> None:
     """Drifted snow over the lower part of a wreck: it lies half buried."""
     h, w = img.shape[:2]
-    x0, y0, x1, y1 = _box(h, w, cx - rx * 1.3, cy - ry * 0.2, cx + rx * 1.3, cy + ry * 1.6)
+    ey, ery = cy + ry * 0.55, ry * 0.65  # an elliptic drift over the lower half
+    x0, y0, x1, y1 = _box(h, w, cx - rx, ey - ery, cx + rx, ey + ery)
     if x1 - x0 < 4 or y1 - y0 < 4:
         return
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    band = np.clip(1.3 - ((xx - cx) / (rx * 1.2)) ** 2, 0, 1) * np.clip((yy - cy) / ry + 0.2, 0, 1)
+    inside = np.clip(1.0 - ((xx - cx) / rx) ** 2 - ((yy - ey) / ery) ** 2, 0, 1)
     lumps = _fbm(rng, y1 - y0, x1 - x0, cells=3, octaves=4)
-    alpha = np.clip((band * 0.9 + lumps * 0.8 - 0.95) * 4.0, 0, 1)
+    alpha = np.clip((np.sqrt(inside) + lumps * 0.9 - 1.05) * 4.0, 0, 1)
     alpha = cv2.GaussianBlur(alpha, (0, 0), 1.0)[..., None]
     roi = img[y0:y1, x0:x1]
-    roi[:] = roi * (1 - alpha) + (snow[y0:y1, x0:x1] + 4.0) * alpha
+    roi[:] = roi * (1 - alpha) + (snow[y0:y1, x0:x1] + 8.0) * alpha
 
 
 def _wreck(img: np.ndarray, snow: np.ndarray, rng: np.random.Generator, cx: float, cy: float,
@@ -571,9 +579,9 @@ def _flash_falloff(img: np.ndarray, horizon: int) -> None:
     h, w = img.shape[:2]
     yy = np.arange(h, dtype=np.float32)
     depth = np.clip((yy - horizon) / max(h - horizon, 1), 0, 1) ** 0.6
-    xs = (np.arange(w, dtype=np.float32) - w / 2) / (w * 0.75)
+    xs = (np.arange(w, dtype=np.float32) - w / 2) / (w * 0.95)
     radial = np.exp(-(xs**2))[None, :]
-    gain = 0.28 + 0.74 * depth[:, None] * radial
+    gain = 0.3 + 0.76 * depth[:, None] * radial
     gain = np.where((yy >= horizon)[:, None], gain, 1.0).astype(np.float32)
     img *= gain[..., None]
 

@@ -1,0 +1,170 @@
+"""The metadata check on real camera files from ../shared/corpus and on generated inputs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import piexif
+import pytest
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+from forensics.checks.metadata_check import (
+    date_conflicts,
+    picture_difference,
+    thumbnail_comparison,
+)
+from forensics.scan import scan_file
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+EXIF = CORPUS / "exif"
+needs_corpus = pytest.mark.skipif(not EXIF.is_dir(), reason="../shared/corpus is absent")
+
+
+def codes(path: Path) -> dict[str, dict]:
+    item = scan_file(str(path)).to_dict()
+    return {f["code"]: f for f in item["findings"]}
+
+
+def scene(seed: int, size: tuple[int, int] = (320, 240)) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w]
+    base = 120 + 80 * np.sin(xx / (9 + seed) + seed) * np.cos(yy / (13 + seed))
+    arr = np.stack([base, base * 0.9 + 20, 255 - base], axis=2)
+    arr += rng.normal(0, 6, arr.shape)
+    return np.clip(arr, 0, 255).astype(np.uint8)
+
+
+def jpeg_with_thumbnail(main: np.ndarray, thumb: np.ndarray) -> bytes:
+    tb = io.BytesIO()
+    Image.fromarray(thumb).resize((160, 120)).save(tb, "JPEG", quality=80)
+    exif = piexif.dump({"0th": {piexif.ImageIFD.Make: b"Canon", piexif.ImageIFD.Model: b"X"},
+                        "Exif": {piexif.ExifIFD.DateTimeOriginal: b"2025:12:29 22:10:00"},
+                        "1st": {piexif.ImageIFD.Compression: 6}, "thumbnail": tb.getvalue()})
+    out = io.BytesIO()
+    Image.fromarray(main).save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+# ----------------------------------------------------------------- real files
+
+
+@needs_corpus
+def test_editors_are_named_with_the_field_they_come_from() -> None:
+    f = codes(EXIF / "exif-py/jpg/Canon_40D_photoshop_import.jpg")
+    ev = f["metadata.software_edited"]["evidence"]["fields"]
+    assert {"field": "EXIF:IFD0:Software", "value": "GIMP 2.4.5", "editor": "gimp"} in ev
+    f = codes(EXIF / "metadata-extractor-images/jpg/Photoshop (3).jpg")
+    assert any(h["editor"] == "photoshop"
+               for h in f["metadata.software_edited"]["evidence"]["fields"])
+
+
+@needs_corpus
+def test_resized_and_resaved_camera_file_has_dates_and_size_findings() -> None:
+    f = codes(EXIF / "metadata-extractor-images/jpg/Nikon D5000.jpg")
+    assert f["metadata.date_inconsistent"]["evidence"]["kind"] == "modified_after_capture"
+    assert f["metadata.dimensions_mismatch"]["evidence"] == {
+        "exif_size": [4288, 2848], "stored_size": [858, 570]}
+
+
+@needs_corpus
+def test_stale_gps_fix_is_low_severity_low_confidence() -> None:
+    item = scan_file(str(EXIF / "exif-py/jpg/gps/DSCN0010.jpg")).to_dict()
+    kinds = {x["evidence"]["kind"]: x for x in item["findings"]
+             if x["code"] == "metadata.date_inconsistent"}
+    assert kinds["gps_time_disagrees"]["severity"] == "low"
+    assert kinds["gps_time_disagrees"]["confidence"] == "low"
+
+
+@needs_corpus
+def test_jpeg_named_nef_is_an_extension_mismatch() -> None:
+    f = codes(EXIF / "metadata-extractor-images/nef/Issue 247-1.nef")
+    assert f["metadata.extension_mismatch"]["evidence"]["media_type_from_bytes"] == "image/jpeg"
+
+
+@needs_corpus
+def test_no_thumbnail_false_alarms_on_camera_files() -> None:
+    """Every JPEG in the exif corpus with a thumbnail: none is called a different picture."""
+    files = sorted(p for p in EXIF.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg"))
+    with_thumbs = 0
+    for p in files:
+        item = scan_file(str(p)).to_dict()
+        if item["metadata"]["EXIF"]["thumbnail"]:
+            with_thumbs += 1
+        assert "metadata.thumbnail_mismatch" not in {x["code"] for x in item["findings"]}, p
+    assert with_thumbs >= 40
+
+
+@needs_corpus
+def test_camera_original_without_edits_raises_nothing_above_info() -> None:
+    for name in ("Casio EX-S1.jpg", "Samsung SM-J327T1.jpg", "Blackberry Z10.jpg"):
+        item = scan_file(str(EXIF / "metadata-extractor-images/jpg" / name)).to_dict()
+        assert item["status"] == "ok"
+        assert all(f["severity"] == "info" for f in item["findings"]), (name, item["findings"])
+
+
+# ----------------------------------------------------------------- generated inputs
+
+
+def test_thumbnail_of_another_picture_is_flagged(tmp_path: Path) -> None:
+    same = tmp_path / "same.jpg"
+    same.write_bytes(jpeg_with_thumbnail(scene(1), scene(1)))
+    other = tmp_path / "other.jpg"
+    other.write_bytes(jpeg_with_thumbnail(scene(1), scene(5)[::-1]))
+    assert "metadata.thumbnail_mismatch" not in codes(same)
+    f = codes(other)["metadata.thumbnail_mismatch"]
+    assert f["severity"] == "medium" and f["evidence"]["correlation"] < 0.55
+
+
+def test_rotated_thumbnail_is_not_a_different_picture() -> None:
+    main = scene(2)
+    buf = io.BytesIO()
+    Image.fromarray(np.rot90(main)).resize((120, 160)).save(buf, "JPEG")
+    cmp = thumbnail_comparison(buf.getvalue(), main, side=32)
+    assert cmp is not None and cmp["correlation"] > 0.9 and cmp["reading"] != "as_stored"
+
+
+def test_picture_difference_identity() -> None:
+    a = scene(3)
+    assert picture_difference(a, a, side=32) == {"correlation": 1.0, "mean_abs_diff": 0.0}
+
+
+def test_png_generator_parameters_are_ai_markers(tmp_path: Path) -> None:
+    info = PngInfo()
+    info.add_text("parameters", "drone wreckage in snow, Steps: 30, Sampler: Euler a, Seed: 1")
+    path = tmp_path / "render.png"
+    Image.fromarray(scene(4)).save(path, pnginfo=info)
+    f = codes(path)["metadata.ai_generated"]
+    assert f["severity"] == "high"
+    assert f["evidence"]["markers"][0]["field"] == "PNG:parameters"
+
+
+def test_iptc_digital_source_type_in_xmp_is_explicit(tmp_path: Path) -> None:
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf='
+           '"http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:Iptc4xmpExt='
+           '"http://iptc.org/std/Iptc4xmpExt/2008-02-29/" Iptc4xmpExt:DigitalSourceType="http://'
+           'cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"/>'
+           "</rdf:RDF></x:xmpmeta>")
+    path = tmp_path / "composite.jpg"
+    Image.fromarray(scene(6)).save(path, "JPEG", xmp=xmp.encode())
+    f = codes(path)["metadata.ai_generated"]
+    assert f["confidence"] == "high"
+    assert "composite" in f["evidence"]["markers"][0]["meaning"]
+
+
+def test_date_conflicts_rules() -> None:
+    dates = {"EXIF:DateTimeOriginal": "2025-12-29T22:10:00+03:00",
+             "EXIF:ModifyDate": "2025-12-31T10:00:00+03:00",
+             "XMP:xmp:CreateDate": "2025-12-29T22:10:00+03:00"}
+    out = date_conflicts(dates, "2025-12-29T19:10:30+00:00", tolerance_s=60, gps_tolerance_s=600)
+    assert [c["kind"] for c in out] == ["modified_after_capture"]
+    # GPS 5 h away from the camera clock with a recorded offset is a conflict.
+    out = date_conflicts(dates, "2025-12-30T00:10:00+00:00", tolerance_s=60, gps_tolerance_s=600)
+    assert "gps_time_disagrees" in [c["kind"] for c in out]
+    # Without an offset, a whole time-zone shift is allowed.
+    local = {"EXIF:DateTimeOriginal": "2025-12-29T22:10:00"}
+    assert date_conflicts(local, "2025-12-29T19:10:00+00:00", tolerance_s=60,
+                          gps_tolerance_s=600) == []
