@@ -502,10 +502,11 @@ def _snow_cover(img: np.ndarray, snow: np.ndarray, rng: np.random.Generator, cx:
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     inside = np.clip(1.0 - ((xx - cx) / rx) ** 2 - ((yy - ey) / ery) ** 2, 0, 1)
     lumps = _fbm(rng, y1 - y0, x1 - x0, cells=3, octaves=4)
-    alpha = np.clip((np.sqrt(inside) + lumps * 0.9 - 1.05) * 4.0, 0, 1)
-    alpha = cv2.GaussianBlur(alpha, (0, 0), 1.0)[..., None]
+    alpha = np.clip((np.sqrt(inside) + lumps * 0.9 - 1.2) * 3.0, 0, 0.9)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), 1.5)[..., None]
+    shaded = snow[y0:y1, x0:x1] * np.array([0.9, 0.93, 0.98], np.float32)  # in the wreck's lee
     roi = img[y0:y1, x0:x1]
-    roi[:] = roi * (1 - alpha) + (snow[y0:y1, x0:x1] + 8.0) * alpha
+    roi[:] = roi * (1 - alpha) + shaded * alpha
 
 
 def _wreck(img: np.ndarray, snow: np.ndarray, rng: np.random.Generator, cx: float, cy: float,
@@ -624,13 +625,14 @@ def _scene(rng: np.random.Generator, w: int, h: int, *, night: bool, wrecks: int
 
 
 def _paste_fuselage(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The edit: a large fuselage section with a stencil marking pasted into the frame."""
+    """The edit: a large fuselage section with a stencil marking pasted beside the wreck."""
     img = rgb.astype(np.float32)
     snow = cv2.GaussianBlur(img, (0, 0), 6.0)
     h, w = img.shape[:2]
-    cx, cy = w * rng.uniform(0.3, 0.7), h * rng.uniform(0.66, 0.76)
-    length, radius = w * 0.36, h * 0.085
-    angle = rng.uniform(-0.25, 0.25)
+    side = 1 if rng.random() < 0.5 else -1
+    cx, cy = w * (0.5 + side * rng.uniform(0.2, 0.23)), h * rng.uniform(0.60, 0.66)
+    length, radius = w * 0.4, h * 0.095
+    angle = rng.uniform(-0.2, 0.2)
     _shadow(img, (cx + w * 0.02, cy + radius * 1.1), (length * 0.55, radius * 0.7),
             math.degrees(angle), 0.7)
     ca, sa = math.cos(angle), math.sin(angle)
@@ -642,13 +644,23 @@ def _paste_fuselage(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             - axis * rng.uniform(0, 0.12) * length for t in np.linspace(1, -1, 9)]
     hull = np.array([*nose, *torn]).round().astype(np.int32)
     _metal_part(img, rng, hull, (86, 92, 66))
-    text_org = c - axis * length * 0.2 + normal * radius * 0.25
+    # cylindrical shading across the body: lit from above, dark underside
+    x0, y0, x1, y1 = _box(h, w, *(hull.min(axis=0) - 2), *(hull.max(axis=0) + 3))
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [hull], 255, cv2.LINE_AA)
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    t = np.clip(((xx - cx) * normal[0] + (yy - cy) * normal[1]) / radius, -1, 1)
+    profile = 0.55 + 0.75 * np.cos((t + 0.45) * np.pi / 2.3).clip(0, 1)
+    alpha = mask[y0:y1, x0:x1].astype(np.float32) / 255.0
+    img[y0:y1, x0:x1] *= (1 + (profile - 1) * alpha)[..., None]
+    text_org = c - axis * length * 0.22 + normal * radius * 0.2
     _text(img, "N7-0413", (int(text_org[0]), int(text_org[1])), cv2.FONT_HERSHEY_SIMPLEX,
-          h / 900 * 1.3, (228, 226, 214), max(2, int(h / 300)))
-    _snow_cover(img, snow, rng, cx, cy, length * 0.45, radius * 1.2)
+          h / 900 * 1.3, (226, 224, 212), max(2, int(h / 300)))
+    _snow_cover(img, snow, rng, cx, cy, length * 0.45, radius * 1.1)
     _debris(img, rng, cx, cy + radius, length * 0.4, 40, h / 900)
     out = cv2.GaussianBlur(img, (0, 0), 0.7)
     out += rng.standard_normal(out.shape, dtype=np.float32) * 1.2  # not the camera's noise
+    out = (out - 128.0) * 1.1 + 131.0  # and a Curves/contrast adjustment over the whole frame
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -730,7 +742,9 @@ def _jpeg_bytes(rgb: np.ndarray, *, quality: int, exif: bytes | None = None,
 
 
 def _thumbnail(rgb: np.ndarray) -> bytes:
-    small = cv2.resize(rgb, (160, 120), interpolation=cv2.INTER_AREA)
+    """EXIF thumbnail, 160 px wide with the image's aspect (160x120 for 4:3)."""
+    h, w = rgb.shape[:2]
+    small = cv2.resize(rgb, (160, round(160 * h / w)), interpolation=cv2.INTER_AREA)
     return _jpeg_bytes(small, quality=80, camera=True)
 
 
@@ -817,7 +831,7 @@ def _xmp_packet(inner: str) -> bytes:
         " </rdf:RDF>\n"
         "</x:xmpmeta>\n"
         '<?xpacket end="w"?>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _photoshop_xmp(seed_rng: np.random.Generator, taken: datetime, modified: datetime) -> bytes:
@@ -919,7 +933,7 @@ def _gpx(rng: np.random.Generator) -> bytes:
         "    </trkseg>\n"
         "  </trk>\n"
         "</gpx>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 # --------------------------------------------------------------------------------------------

@@ -224,3 +224,50 @@ def test_formats_not_checked_are_unsupported():
     assert sidecar["state"] == "unsupported" and "sidecar" in sidecar["message"]
     assert read(SDK / "cloud_manifest.c2pa", "application/octet-stream")["state"] == (
         "unsupported")
+
+
+def test_media_type_is_guessed_from_the_name_when_missing():
+    assert read_c2pa("C.jpg", (SDK / "C.jpg").read_bytes(), "")["state"] == "valid_untrusted"
+
+
+def test_concurrent_reads_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [SDK / "C.jpg", SDK / "XCA.jpg", SDK / "no_manifest.jpg", SDK / "cloud.jpg"] * 4
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        states = list(pool.map(lambda p: read(p)["state"], files))
+    assert states == ["valid_untrusted", "invalid", "no_manifest", "remote_not_fetched"] * 4
+
+
+def test_summarise_a_v2_claim_report():
+    from forensics.metadata.c2pa import summarise
+
+    trained = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    store = {
+        "active_manifest": "m2",
+        "manifests": {
+            "m1": {"assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
+                {"action": "c2pa.created", "digitalSourceType": trained}]}}]},
+            "m2": {
+                "claim_generator_info": [{"name": "App", "version": "1.2"}],
+                "signature_info": {"issuer": "Org", "common_name": "Signer", "time": "t"},
+                "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
+                    {"action": "c2pa.placed", "softwareAgent": {"name": "App", "version": "1.2"},
+                     "when": "2025-01-01T00:00:00Z"}]}}],
+                "ingredients": [{"title": "a.jpg", "relationship": "componentOf",
+                                 "label": "c2pa.ingredient.v3", "active_manifest": "m1"}],
+            },
+        },
+        "validation_results": {"activeManifest": {
+            "success": [{"code": "signingCredential.trusted"}], "informational": [],
+            "failure": []}},
+        "validation_state": "Trusted",
+    }
+    result = summarise(store, "x.jpg")
+    assert result["state"] == "trusted"
+    assert result["claim_generator"] == "App 1.2"
+    assert result["actions"] == [{"action": "c2pa.placed", "software_agent": "App 1.2",
+                                  "digital_source_type": None, "when": "2025-01-01T00:00:00Z"}]
+    assert result["digital_source_types"] == [trained]  # seen in the ingredient's manifest
+    assert result["ingredients"][0]["failures"] == []
+    json.dumps(result)

@@ -36,6 +36,8 @@ import json
 import re
 from typing import Any
 
+from forensics.sniff import extension_media_type
+
 STATES = (
     "no_manifest", "remote_not_fetched", "valid_untrusted", "trusted", "invalid", "unsupported",
     "error",
@@ -80,7 +82,8 @@ def read_c2pa(
     Args:
         path: the file's name; used only in messages.
         data: the whole file's bytes.
-        media_type: the sniffed MIME type (``image/jpeg``, ``image/png``, ...).
+        media_type: the sniffed MIME type (``image/jpeg``, ``image/png``, ...); when empty,
+            it is guessed from the extension of ``path``.
         trust_anchors_pem: PEM text of the root (or intermediate) certificates to trust. Without
             it no signer is trusted, and a sound manifest is ``valid_untrusted``.
 
@@ -94,6 +97,7 @@ def read_c2pa(
         ``message``. It never raises.
     """
     name = path or "the file"
+    media_type = media_type or extension_media_type(path or "") or ""
     if media_type not in SUPPORTED_TYPES:
         return _result("unsupported", name, reason=f"{media_type or 'unknown type'} is not a "
                                                    "format this version checks")
@@ -115,7 +119,10 @@ def read_c2pa(
             remote_url = reader.get_remote_url()
     except Exception as exc:
         return _from_exception(name, exc)
-    return summarise(store, name, remote_url=remote_url)
+    try:
+        return summarise(store, name, remote_url=remote_url)
+    except Exception as exc:  # a report shaped unlike any this module knows
+        return _result("error", name, reason=f"the SDK's report could not be read ({exc!r})")
 
 
 def offline_settings(trust_anchors_pem: str | None = None) -> dict[str, Any]:
@@ -154,11 +161,12 @@ def summarise(store: dict[str, Any], name: str = "the file", *,
         for ingredient in manifest.get("ingredients") or []:
             failures += [_code(c, "ingredient") for c in _recorded_failures(ingredient)]
     failures = _dedupe(failures)
-    hard = [c for c in failures if not _is_trust_code(c["code"])]
-    soft = [c for c in failures if _is_trust_code(c["code"])]
+    offline = [c for c in failures if c["code"] in OFFLINE_UNVERIFIABLE]
+    hard = [c for c in failures if not _is_trust_code(c["code"]) and c not in offline]
+    soft = [c for c in failures if _is_trust_code(c["code"])] + offline
 
     success = _code_strings(active_results.get("success"))
-    if hard or store.get("validation_state") == "Invalid":
+    if hard or (store.get("validation_state") == "Invalid" and not offline):
         state = "invalid"
     elif "signingCredential.trusted" in success:
         state = "trusted"
@@ -180,6 +188,7 @@ def summarise(store: dict[str, Any], name: str = "the file", *,
         "validation_codes": hard + soft,
         "success_codes": success,
         "informational_codes": _code_strings(active_results.get("informational")),
+        "unverifiable_offline": _code_strings(offline),
         "active_manifest": label,
         "claim_generator": _claim_generator(active),
         "signer": _signer(active.get("signature_info")),
@@ -205,6 +214,7 @@ def _result(state: str, name: str, *, reason: str = "", url: str | None = None,
         "digital_source_types": [],
         "ingredients": [],
         "remote_manifest_url": url,
+        "unverifiable_offline": [],
         "message": _MESSAGES[state].format(name=name, reason=reason, url=url, codes=codes),
     }
 
@@ -248,6 +258,12 @@ def _dedupe(codes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# Codes that mean "could not be checked without the network", not "broken": a did:web
+# identity issuer cannot be resolved offline, whether or not it exists. Reporting them as
+# invalid would accuse sound files; they are listed as unverifiable instead.
+OFFLINE_UNVERIFIABLE = frozenset({"cawg.ica.did_unavailable"})
+
+
 def _is_trust_code(code: str | None) -> bool:
     """An untrusted certificate says who signed is unconfirmed, not that anything is broken."""
     return bool(code) and code.endswith(".untrusted")
@@ -258,9 +274,10 @@ def _is_failure(code: str | None) -> bool:
     if not code:
         return False
     ok_suffixes = (".validated", ".match", ".trusted", ".insideValidity", ".notRevoked",
-                   ".accessible", ".skipped", ".inaccessible", ".unknownProvenance")
-    # c2pa-rs reports a legacy time-stamp mismatch as informational; follow it.
-    return not code.endswith(ok_suffixes) and code != "timeStamp.mismatch"
+                   ".accessible", ".skipped", ".unknownProvenance", ".deprecated")
+    # Informational in c2pa-rs (it demotes a legacy time-stamp mismatch too); follow it.
+    informational = {"signingCredential.ocsp.inaccessible", "timeStamp.mismatch"}
+    return not code.endswith(ok_suffixes) and code not in informational
 
 
 def _recorded_failures(ingredient: dict[str, Any]) -> list[dict[str, Any]]:
