@@ -108,8 +108,13 @@ def run_exiftool(exiftool: str, paths: list[Path]) -> dict[str, dict[str, Any]]:
     proc = subprocess.run([exiftool, *EXIFTOOL_ARGS, "-@", "-"], input=argfile.encode("utf-8"),
                           capture_output=True, check=False)
     # ExifTool exits 1 when some file fails; its JSON still lists every file (with "Error").
-    records = json.loads(proc.stdout.decode("utf-8", "replace") or "[]",
-                         object_pairs_hook=_first_keep, parse_int=str, parse_float=str)
+    try:
+        records = json.loads(proc.stdout.decode("utf-8", "replace") or "[]",
+                             object_pairs_hook=_first_keep, parse_int=str, parse_float=str)
+    except json.JSONDecodeError as exc:
+        print(f"warning: ExifTool output is not JSON ({exc}); stderr: "
+              f"{proc.stderr.decode('utf-8', 'replace')[:300]}")
+        records = []
     return {str(Path(r["SourceFile"])): r for r in records}
 
 
@@ -218,7 +223,8 @@ def agrees(fld: str, ours: Any, ref: Any) -> bool:
     if ours is None or ref is None:
         return ours is None and ref is None
     if fld == "gps":
-        if abs(ours["lat"] - ref["lat"]) > LAT_LON_TOL or abs(ours["lon"] - ref["lon"]) > LAT_LON_TOL:
+        if (abs(ours["lat"] - ref["lat"]) > LAT_LON_TOL
+                or abs(ours["lon"] - ref["lon"]) > LAT_LON_TOL):
             return False
         if ours.get("alt") is None or ref.get("alt") is None:
             return ours.get("alt") is None and ref.get("alt") is None
@@ -255,8 +261,8 @@ def explain(fld: str, ours: Any, ref: Ref, rec: dict[str, Any], item: dict[str, 
                     f"(orientation {item['summary']['orientation']} would rotate it twice)")
     if ours is None and ref.group and ref.group not in _EXIF_GROUPS + ("XMP-tiff", "XMP-exif"):
         where = _VENDOR_BLOCKS.get(ref.group, "a maker note or vendor block")
-        return (f"ExifTool reads the value from a vendor block/MakerNote while we read "
-                f"EXIF/XMP", f"{ref.group}: {where}")
+        return ("ExifTool reads the value from a vendor block/MakerNote while we read "
+                "EXIF/XMP", f"{ref.group}: {where}")
     if fld == "gps" and ours and ref.value and agrees("gps", {**ours, "alt": None},
                                                       {**ref.value, "alt": None}):
         if ours.get("alt") is None and ref.value.get("alt") is not None:
@@ -307,6 +313,9 @@ def compare(corpus: Path, exiftool: str) -> tuple[list[Row], int, dict[str, floa
                             "media_type": result["media_type"]}
     timings["provenance"] = time.perf_counter() - started
 
+    missing = [str(p) for p in files if str(p) not in records]
+    if missing:
+        print(f"warning: ExifTool returned nothing for {len(missing)} file(s), e.g. {missing[0]}")
     rows: list[Row] = []
     for path in files:
         rel = str(path.relative_to(corpus))

@@ -11,7 +11,7 @@ real residence or base.
 
 * :data:`CLAIMED_PLACE` / :data:`CLAIMED_TARGET`: the "Residence at Lake Verkhneye", the
   place where the claim puts both the target and the wreckage.
-* :data:`MILITARY_SITE`: "Kamenny Bor airfield", about 32 km south-west of the residence.
+* :data:`MILITARY_SITE`: "Kamenny Bor airfield", about 33 km south-west of the residence.
 * :data:`EVENT_WINDOW`: the night of the alleged attack, 2025-12-29 21:00 to 2025-12-30
   03:00 local time (+03:00). At 61.5 deg N in late December this is full darkness, so the
   photos that claim to be from that night are flash-lit night shots.
@@ -48,8 +48,9 @@ The files
 7. ``stripped.jpg``: a wreckage photo as a social network re-serves it: resized to 1080 px,
    quality 78, JFIF header, no EXIF at all. Expected: ``metadata.exif_absent``.
 8. ``nav_unit_track.gpx``: the navigation unit's exported GPX 1.1 track (creator
-   "NavUnit-7 export", 30 points inside the event window) whose last point lies about
-   0.4 km from the military site and about 32 km from the residence. Expected (for now):
+   "NavUnit-7 export", 30 points inside the event window) flying in from the south-west;
+   its last point lies within 1 km of the military site and about 33 km from the residence,
+   which the track never approaches. Expected (for now):
    ``unsupported_format``; tracks are analysed by a later issue.
 9. ``empty_upload.jpg``: zero bytes, a failed upload. Expected: ``empty_file``.
 
@@ -115,7 +116,7 @@ CLAIMED_TARGET: tuple[float, float] = CLAIMED_PLACE
 
 MILITARY_SITE_NAME = "Kamenny Bor airfield"
 MILITARY_SITE: tuple[float, float] = (61.27, 33.86)
-"""(lat, lon) of the alternative target named by other services, ~32 km from the residence."""
+"""(lat, lon) of the alternative target named by other services, ~33 km from the residence."""
 
 EVENT_WINDOW: tuple[str, str] = ("2025-12-29T21:00:00+03:00", "2025-12-30T03:00:00+03:00")
 """ISO 8601 start and end of the alleged attack, local time (+03:00)."""
@@ -895,8 +896,8 @@ def _ai_xmp() -> str:
     return _xmp_packet(inner).decode("utf-8")
 
 
-def _gpx(rng: np.random.Generator) -> bytes:
-    """NavUnit-7 track: 30 fixes flying in from the south-west, ending at the military site."""
+def _gpx(rng: np.random.Generator) -> tuple[bytes, tuple[float, float]]:
+    """NavUnit-7 track flying in from the south-west to the military site; also its end."""
     n = 30
     end = _destination(MILITARY_SITE, rng.uniform(0, 360), rng.uniform(0.2, 0.6))
     start = _destination(end, 232.0 + rng.uniform(-6, 6), 180.0 + rng.uniform(-10, 10))
@@ -910,13 +911,13 @@ def _gpx(rng: np.random.Generator) -> bytes:
             lat += rng.normal(0, 0.004)
             lon += rng.normal(0, 0.008)
         ele = 118.0 + (1.0 - f**6) * (180.0 + 40.0 * math.sin(f * 7.0)) + rng.normal(0, 3)
-        when = t0 + timedelta(seconds=round(i * 182 + rng.uniform(-4, 4)))
+        when = t0 + timedelta(seconds=round(i * 182 + (rng.uniform(-4, 4) if i else 0)))
         rows.append(
             f'      <trkpt lat="{lat:.6f}" lon="{lon:.6f}">'
             f"<ele>{ele:.1f}</ele><time>{when.strftime('%Y-%m-%dT%H:%M:%SZ')}</time></trkpt>"
         )
     body = "\n".join(rows)
-    return (
+    text = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<gpx version="1.1" creator="NavUnit-7 export" xmlns="http://www.topografix.com/GPX/1/1"'
         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -934,6 +935,7 @@ def _gpx(rng: np.random.Generator) -> bytes:
         "  </trk>\n"
         "</gpx>\n"
     ).encode()
+    return text, (round(end[0], 6), round(end[1], 6))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1072,11 +1074,13 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
 
     # 8. the navigation unit's track
     rng = _rng(seed, 8)
-    emit("nav_unit_track.gpx", _gpx(rng),
+    track, last = _gpx(rng)
+    to_site, to_target = _haversine_km(last, MILITARY_SITE), _haversine_km(last, CLAIMED_TARGET)
+    emit("nav_unit_track.gpx", track,
          "GPX 1.1 track exported from the 'recovered navigation unit' (creator NavUnit-7 "
-         f"export): 30 fixes inside the event window ending ~0.4 km from the {MILITARY_SITE_NAME}"
-         f", ~{_haversine_km(MILITARY_SITE, CLAIMED_TARGET):.0f} km from the residence it "
-         "supposedly points to. Tracks are analysed by a later issue.",
+         f"export): 30 fixes inside the event window ending {to_site:.1f} km from the "
+         f"{MILITARY_SITE_NAME} and {to_target:.0f} km from the residence it supposedly points "
+         "to. Tracks are analysed by a later issue.",
          ("unsupported_format",))
 
     # 9. failed upload

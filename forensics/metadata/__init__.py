@@ -53,6 +53,17 @@ class Metadata:
         }
 
 
+def stored_size(image: Image.Image | None) -> tuple[int, int] | None:
+    """Pixel size as stored in the file. libheif (pillow-heif) applies the HEIF ``irot``
+    rotation on decoding and records it as ``original_orientation``; undo it for the size."""
+    if image is None:
+        return None
+    w, h = image.size
+    if image.info.get("original_orientation") in (5, 6, 7, 8):
+        return h, w
+    return w, h
+
+
 def extract_metadata(item: EvidenceItem, data: bytes, image: Image.Image | None,
                      jpeg_info: dict[str, Any] | None, *,
                      trust_anchors_pem: str | None = None) -> Metadata:
@@ -86,6 +97,6 @@ def extract_metadata(item: EvidenceItem, data: bytes, image: Image.Image | None,
             jpeg["estimated_quality"] = estimate_quality({k: list(v) for k, v in tables.items()})
     c2pa = read_c2pa(item.path, data, item.media_type, trust_anchors_pem=trust_anchors_pem)
     props = (xmp or {}).get("properties", {})
-    summary = summarise(exif.tags, props, image.size if image is not None else None)
+    summary = summarise(exif.tags, props, stored_size(image))
     return Metadata(file=file_group, exif=exif, xmp=xmp, iptc=iptc, icc=icc, png=png,
                     jpeg=jpeg, c2pa=c2pa, summary=summary)

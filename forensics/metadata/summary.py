@@ -134,7 +134,19 @@ def _xmp_gps(props: dict[str, Any]) -> dict[str, float | None] | None:
     lat, lon = coord(props.get("exif:GPSLatitude")), coord(props.get("exif:GPSLongitude"))
     if lat is None or lon is None:
         return None
-    return {"lat": lat, "lon": lon, "alt": None}
+    alt = _xmp_number(props.get("exif:GPSAltitude"))
+    if alt is not None:
+        alt = round(-alt if text(props.get("exif:GPSAltitudeRef")) == "1" else alt, 3)
+    return {"lat": lat, "lon": lon, "alt": alt}
+
+
+def _xmp_number(raw: Any) -> float | None:
+    """An XMP rational (``"324145/1000"``) or decimal string as a float."""
+    m = re.match(r"^\s*([+\-]?\d+(?:\.\d+)?)\s*(?:/\s*(\d+(?:\.\d+)?))?\s*$", text(raw) or "")
+    if not m:
+        return None
+    den = float(m[2]) if m[2] else 1.0
+    return None if den == 0 else float(m[1]) / den
 
 
 def _int(value: Any) -> int | None:
