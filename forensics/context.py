@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import struct
 import threading
 import warnings
 from collections.abc import Iterator
@@ -57,6 +58,23 @@ def _allow_truncated() -> Iterator[None]:
             ImageFile.LOAD_TRUNCATED_IMAGES = old
 
 
+def _to_8bit(im: Image.Image) -> Image.Image:
+    """Scale 16-bit (``I;16*``), 32-bit integer (``I``) and float (``F``) images to ``L``.
+
+    ``convert("RGB")`` clips these to 0..255 instead of scaling them.
+    """
+    if im.mode.startswith("I;16"):
+        arr = np.asarray(im).astype(np.uint16) >> 8
+        return Image.fromarray(arr.astype(np.uint8), "L")
+    if im.mode in ("I", "F"):
+        arr = np.asarray(im, dtype=np.float64)
+        finite = arr[np.isfinite(arr)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        scaled = np.nan_to_num((arr - lo) * (255.0 / (hi - lo))) if hi > lo else arr * 0
+        return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), "L")
+    return im
+
+
 class AnalysisContext:
     """Lazily computed, cached views of one evidence file."""
 
@@ -67,6 +85,8 @@ class AnalysisContext:
         self.problems: list[ItemError] = []
 
     def problem(self, code: str, message: str) -> None:
+        if self.item.path not in message:
+            message = f"{self.item.path}: {message}"
         if all(p.code != code for p in self.problems):
             self.problems.append(ItemError(code, message))
 
@@ -88,7 +108,7 @@ class AnalysisContext:
             return im
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise DecodeError(
-                f"{exc}. Pillow's decompression-bomb limit is kept on purpose",
+                f"{str(exc).rstrip('.')}. Pillow's decompression-bomb limit is kept on purpose",
                 path=self.item.path, code="decompression_bomb") from exc
         except Exception as exc:  # noqa: BLE001 - Pillow raises many types on bad bytes
             raise DecodeError(f"the {self.item.media_type} data cannot be opened: {exc}",
@@ -112,10 +132,17 @@ class AnalysisContext:
         JPEGs use DCT-domain downscaling (``draft``), so a 12 MP file is never fully decoded
         here. Truncated files are decoded as far as the data goes and recorded as a problem.
         """
-        im = self.image
+        self.image  # noqa: B018 - raises DecodeError (bomb, corrupt) before any decoding
+        # A fresh Image: draft()/seek()/load() must not change the shared ``self.image``.
+        im = Image.open(io.BytesIO(self.data))
         side = self.options.preview_max_side
         try:
             return self._reduced(im, side)
+        except DecodeError:
+            raise
+        except (ValueError, SyntaxError, EOFError, IndexError, struct.error) as exc:
+            raise DecodeError(f"pixel data cannot be decoded: {exc}", path=self.item.path,
+                              code="corrupt_image") from exc
         except OSError as exc:
             if "truncated" not in str(exc) and "broken data stream" not in str(exc):
                 raise DecodeError(f"pixel data cannot be decoded: {exc}", path=self.item.path,
@@ -131,6 +158,7 @@ class AnalysisContext:
         if im.format == "JPEG":
             im.draft("RGB", (side, side))
         im.load()
+        im = _to_8bit(im)
         rgb = im.convert("RGB") if im.mode != "RGB" else im
         if max(rgb.size) > side:
             rgb = rgb.copy()

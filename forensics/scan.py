@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from . import __version__
@@ -38,11 +38,12 @@ def tool_info() -> dict[str, Any]:
 
 
 def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Finding]]:
-    params = check.params_dict()
-    if not check.applies_to(ctx.item):
-        return CheckResult(check.name, check.version, "not_applicable", 0.0, params), []
+    params: Mapping[str, Any] = {}
     start = time.perf_counter()
     try:
+        params = check.params_dict()
+        if not check.applies_to(ctx.item):
+            return CheckResult(check.name, check.version, "not_applicable", 0.0, params), []
         findings = list(check.run(ctx))
     except DecodeError as err:
         ctx.problem(err.code, err.message)
@@ -71,8 +72,12 @@ def scan_file(path: str, *, options: ScanOptions | None = None,
         ctx.problem("unsupported_format",
                     f"{path}: {item.media_type} is not an image format this version analyses")
     else:
-        ctx.image_or_none  # noqa: B018 - records decode problems early
-        ctx.jpeg  # noqa: B018
+        ctx.jpeg  # noqa: B018 - records JPEG structure problems early
+        if ctx.image_or_none is not None:  # records open problems early
+            try:
+                ctx.preview  # noqa: B018 - decodes once (reduced): records truncation
+            except DecodeError as err:
+                ctx.problem(err.code, err.message)
     results, findings = [], []
     for check in checks:
         result, found = _run_check(check, ctx)

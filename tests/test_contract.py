@@ -303,9 +303,6 @@ def test_a_failing_check_does_not_drop_the_file(tmp_path: Path, good_jpeg) -> No
                                                                         "second.png"]
 
 
-@pytest.mark.xfail(strict=True, reason="scan._run_check calls check.applies_to() and "
-                   "check.params_dict() outside its try block, so a check that raises there "
-                   "escapes scan_file and ends the whole scan")
 def test_a_check_failing_in_applies_to_does_not_drop_the_file(tmp_path: Path,
                                                               good_jpeg) -> None:
     path = tmp_path / "good.jpg"
@@ -331,10 +328,6 @@ class PreviewFirstCheck(Check):
         return []
 
 
-@pytest.mark.xfail(strict=True, reason="AnalysisContext._reduced calls draft() on the shared, "
-                   "cached ctx.image, shrinking it in place (4000x3000 -> 1000x750), so "
-                   "metadata read after any preview reports the wrong size and a false "
-                   "metadata.dimensions_mismatch")
 def test_a_check_using_the_preview_does_not_change_what_others_see(tmp_path: Path) -> None:
     path = tmp_path / "camera.jpg"
     exif = Image.Exif()
@@ -371,16 +364,7 @@ def test_evidence_is_never_modified(tmp_path: Path, awkward_dir: Path, damaged_d
 # --------------------------------------------------------------------------- shared decode
 
 
-_PREVIEW_XFAIL = {
-    "truncated.heic": "AnalysisContext.preview only turns OSError into DecodeError; "
-                      "pillow-heif raises ValueError on a truncated HEIC, which escapes as a "
-                      "bare ValueError",
-}
-
-
-@pytest.mark.parametrize("case", [*AWKWARD, *(
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_PREVIEW_XFAIL[n]))
-    if n in _PREVIEW_XFAIL else n for n in DAMAGED)])
+@pytest.mark.parametrize("case", [*AWKWARD, *DAMAGED])
 def test_shared_preview_is_rgb_uint8_or_a_decode_error(case: str, awkward_dir: Path,
                                                        damaged_dir: Path) -> None:
     """Pixel checks share ``ctx.preview``: it gives RGB uint8 or raises ``DecodeError``."""
@@ -410,9 +394,6 @@ def test_shared_preview_is_rgb_uint8_or_a_decode_error(case: str, awkward_dir: P
             assert abs(preview.shape[1] / preview.shape[0] - w / h) < 0.02
 
 
-@pytest.mark.xfail(strict=True, reason="AnalysisContext._reduced converts I;16 with "
-                   "convert('RGB'), which clips 0..65535 to 0..255 instead of scaling, so a "
-                   "16-bit picture becomes almost uniformly white")
 def test_16bit_preview_keeps_the_picture(awkward_dir: Path) -> None:
     path = _awkward_path(awkward_dir, "png_16bit")
     item, data = read_evidence(str(path))

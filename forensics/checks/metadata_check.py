@@ -20,7 +20,6 @@ Findings (codes are stable):
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any

@@ -165,9 +165,10 @@ def estimate_quality(tables: Mapping[int, Sequence[int]]) -> dict[str, Any] | No
     chrom = list(tables[1]) if 1 in tables else None
     best: tuple[float, int] | None = None
     for q in range(1, 101):
-        err = sum(abs(a - b) for a, b in zip(lum, ijg_table(IJG_LUMINANCE, q)))
+        err = sum(abs(a - b) for a, b in zip(lum, ijg_table(IJG_LUMINANCE, q), strict=False))
         if chrom is not None:
-            err += sum(abs(a - b) for a, b in zip(chrom, ijg_table(IJG_CHROMINANCE, q)))
+            ref = ijg_table(IJG_CHROMINANCE, q)
+            err += sum(abs(a - b) for a, b in zip(chrom, ref, strict=False))
         if best is None or err < best[0]:
             best = (err, q)
     assert best is not None
