@@ -45,6 +45,8 @@ class ScanOptions:
     """PEM text of C2PA trust anchors the user points to; ``None`` trusts no signer."""
     preview_max_side: int = 512
     """Longest side, in pixels, of the reduced decode shared by preview-based checks."""
+    index_path: str | None = None
+    """Known-imagery index (SQLite) to match against; ``None`` skips matching."""
 
 
 @contextlib.contextmanager
@@ -83,6 +85,7 @@ class AnalysisContext:
         self.data = data
         self.options = options or ScanOptions()
         self.problems: list[ItemError] = []
+        self._rgb_cache: dict[int | None, np.ndarray] = {}
 
     def problem(self, code: str, message: str) -> None:
         if self.item.path not in message:
@@ -125,19 +128,29 @@ class AnalysisContext:
             self.problem(err.code, err.message)
             return None
 
-    @cached_property
+    @property
     def preview(self) -> np.ndarray:
-        """RGB ``uint8`` array of the image reduced to ``preview_max_side`` (longest side).
+        """RGB ``uint8`` array of the image reduced to ``preview_max_side`` (longest side)."""
+        return self.rgb(self.options.preview_max_side)
 
-        JPEGs use DCT-domain downscaling (``draft``), so a 12 MP file is never fully decoded
-        here. Truncated files are decoded as far as the data goes and recorded as a problem.
+    def rgb(self, max_side: int | None = None) -> np.ndarray:
+        """RGB ``uint8`` pixels (first frame), decoded once per size and cached.
+
+        ``max_side=None`` is the full stored resolution (no Orientation applied). With a
+        ``max_side``, JPEGs use DCT-domain downscaling (``draft``), so a 12 MP file is never
+        fully decoded for a small working size, and the result is resized so its longest
+        side is at most ``max_side``. 16-bit and float images are scaled to 8 bits.
+        Truncated files are decoded as far as the data goes and recorded as a problem.
+        Raises :class:`DecodeError` when the pixels cannot be decoded at all.
         """
+        if max_side in self._rgb_cache:
+            return self._rgb_cache[max_side]
         self.image  # noqa: B018 - raises DecodeError (bomb, corrupt) before any decoding
         # A fresh Image: draft()/seek()/load() must not change the shared ``self.image``.
         im = Image.open(io.BytesIO(self.data))
-        side = self.options.preview_max_side
+        side = max_side or max(im.size)
         try:
-            return self._reduced(im, side)
+            arr = self._reduced(im, side)
         except DecodeError:
             raise
         except (ValueError, SyntaxError, EOFError, IndexError, struct.error) as exc:
@@ -150,12 +163,15 @@ class AnalysisContext:
             self.problem("truncated", f"the image data is truncated ({exc}); "
                          "only the part that decodes was analysed")
             with _allow_truncated():
-                return self._reduced(Image.open(io.BytesIO(self.data)), side)
+                arr = self._reduced(Image.open(io.BytesIO(self.data)), side)
+        arr.setflags(write=False)  # shared by every check: nobody may change it
+        self._rgb_cache[max_side] = arr
+        return arr
 
     def _reduced(self, im: Image.Image, side: int) -> np.ndarray:
         if getattr(im, "n_frames", 1) > 1:
             im.seek(0)
-        if im.format == "JPEG":
+        if im.format == "JPEG" and side < max(im.size):
             im.draft("RGB", (side, side))
         im.load()
         im = _to_8bit(im)

@@ -7,7 +7,8 @@ built from the dictionaries produced here, so field names are part of the public
 * item: ``path``, ``sha256``, ``size``, ``media_type``, ``status``, ``error``,
   ``metadata``, ``checks``, ``findings``
 * finding: ``code``, ``check``, ``severity``, ``confidence``, ``message``, ``evidence``
-* check result: ``name``, ``version``, ``status``, ``seconds``, ``params``, ``error``
+* check result: ``name``, ``version``, ``status``, ``seconds``, ``params``, ``error``,
+  ``score`` (0..1 or null), ``working_size`` ([w, h] or null), ``artifacts`` (heat maps...)
 """
 
 from __future__ import annotations
@@ -77,6 +78,35 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Artifact:
+    """A by-product a report can embed, e.g. a heat map PNG. Never a verdict by itself."""
+
+    name: str
+    media_type: str
+    data: bytes
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        import base64
+
+        return {"name": self.name, "media_type": self.media_type,
+                "description": self.description, "bytes": len(self.data),
+                "data_base64": base64.b64encode(self.data).decode("ascii")}
+
+
+@dataclass(frozen=True)
+class CheckOutput:
+    """What a check's ``run`` may return instead of a plain list of findings."""
+
+    findings: tuple[Finding, ...] = ()
+    score: float | None = None
+    """Calibrated score in [0, 1] (how strongly the check's signal is present)."""
+    working_size: tuple[int, int] | None = None
+    """(width, height) in pixels the check actually analysed."""
+    artifacts: tuple[Artifact, ...] = ()
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """What one check did to one item."""
 
@@ -86,6 +116,9 @@ class CheckResult:
     seconds: float
     params: Mapping[str, Any]
     error: str | None = None
+    score: float | None = None
+    working_size: tuple[int, int] | None = None
+    artifacts: tuple[Artifact, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +128,9 @@ class CheckResult:
             "seconds": round(self.seconds, 6),
             "params": _jsonable(self.params),
             "error": self.error,
+            "score": None if self.score is None else round(float(self.score), 6),
+            "working_size": list(self.working_size) if self.working_size else None,
+            "artifacts": [a.to_dict() for a in self.artifacts],
         }
 
 

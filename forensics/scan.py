@@ -12,7 +12,15 @@ from .checks import Check, get_checks
 from .context import AnalysisContext, ScanOptions
 from .errors import DecodeError, IntakeError
 from .intake import expand_paths, read_evidence
-from .model import CheckResult, Finding, ItemError, ItemResult, scan_document, severity_rank
+from .model import (
+    CheckOutput,
+    CheckResult,
+    Finding,
+    ItemError,
+    ItemResult,
+    scan_document,
+    severity_rank,
+)
 from .sniff import IMAGE_TYPES
 
 # When several problems are found, the item's ``error`` names the most serious.
@@ -44,7 +52,9 @@ def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Fi
         params = check.params_dict()
         if not check.applies_to(ctx.item):
             return CheckResult(check.name, check.version, "not_applicable", 0.0, params), []
-        findings = list(check.run(ctx))
+        out = check.run(ctx)
+        if not isinstance(out, CheckOutput):
+            out = CheckOutput(findings=tuple(out))
     except DecodeError as err:
         ctx.problem(err.code, err.message)
         return CheckResult(check.name, check.version, "error", time.perf_counter() - start,
@@ -52,9 +62,11 @@ def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Fi
     except Exception as exc:  # noqa: BLE001 - one failing check never drops the file
         return CheckResult(check.name, check.version, "error", time.perf_counter() - start,
                            params, f"{type(exc).__name__}: {exc}"[:500]), []
+    findings = list(out.findings)
     status = "flagged" if any(f.severity != "info" for f in findings) else "ok"
     return CheckResult(check.name, check.version, status, time.perf_counter() - start,
-                       params), findings
+                       params, score=out.score, working_size=out.working_size,
+                       artifacts=out.artifacts), findings
 
 
 def scan_file(path: str, *, options: ScanOptions | None = None,

@@ -37,7 +37,8 @@ ITEM_KEYS = {"path", "sha256", "size", "media_type", "status", "error", "metadat
              "findings"}
 SUMMARY_KEYS = {"make", "model", "software", "datetime_original", "gps", "width", "height",
                 "orientation"}
-CHECK_KEYS = {"name", "version", "status", "seconds", "params", "error"}
+CHECK_KEYS = {"name", "version", "status", "seconds", "params", "error", "score", "working_size",
+              "artifacts"}
 FINDING_KEYS = {"code", "check", "severity", "confidence", "message", "evidence"}
 CHECK_STATUSES = {"ok", "flagged", "not_applicable", "error"}
 DOTTED = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")

@@ -8,7 +8,7 @@ from dataclasses import asdict, is_dataclass
 from typing import Any, ClassVar
 
 from ..context import AnalysisContext
-from ..model import EvidenceItem, Finding
+from ..model import CheckOutput, EvidenceItem, Finding
 
 
 class Check(ABC):
@@ -36,5 +36,6 @@ class Check(ABC):
         """Cheap decision from the item alone (media type); no decoding."""
 
     @abstractmethod
-    def run(self, ctx: AnalysisContext) -> list[Finding]:
-        """Analyse one item. May raise; the scanner records the error and goes on."""
+    def run(self, ctx: AnalysisContext) -> list[Finding] | CheckOutput:
+        """Analyse one item: findings, or a :class:`CheckOutput` with a score, the working
+        size and artifacts (heat maps). May raise; the scanner records the error and goes on."""
