@@ -28,18 +28,23 @@ class Input:
     error: ItemError | None = None
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Input]:
+def expand_paths(paths: Iterable[str | os.PathLike[str]], *,
+                 duplicates: list[str] | None = None) -> Iterator[Input]:
     """Files given directly, and every file under given directories (sorted, recursive).
 
     Symbolic links to directories are not followed (no loops); unreadable directories and
-    missing paths come out as inputs with an error.
+    missing paths come out as inputs with an error. A path met twice (given twice, or both
+    directly and inside a given folder) is yielded once and appended to ``duplicates``.
     """
     seen: set[str] = set()
     for raw in paths:
         path = os.fspath(raw)
         if os.path.isdir(path):
-            yield from _walk(path, seen)
-        elif path not in seen:
+            yield from _walk(path, seen, duplicates)
+        elif path in seen:
+            if duplicates is not None:
+                duplicates.append(path)
+        else:
             seen.add(path)
             if not os.path.lexists(path):
                 yield Input(path, ItemError("not_found", f"{path}: no such file"))
@@ -47,7 +52,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Input]:
                 yield Input(path)
 
 
-def _walk(root: str, seen: set[str]) -> Iterator[Input]:
+def _walk(root: str, seen: set[str], duplicates: list[str] | None) -> Iterator[Input]:
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames.sort()
@@ -61,6 +66,8 @@ def _walk(root: str, seen: set[str]) -> Iterator[Input]:
             if full not in seen:
                 seen.add(full)
                 yield Input(full)
+            elif duplicates is not None:
+                duplicates.append(full)
     for err in errors:
         where = err.filename or root
         yield Input(os.fspath(where), ItemError(

@@ -33,6 +33,12 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)  # type: ignore[arg-type]
 
 
+EMPTY_SUMMARY: Mapping[str, Any] = {
+    "make": None, "model": None, "software": None, "datetime_original": None, "gps": None,
+    "width": None, "height": None, "orientation": None}
+"""``metadata.summary`` of an item nothing could be read from."""
+
+
 @dataclass(frozen=True)
 class EvidenceItem:
     """One evidence file as taken in: never modified, identified by its bytes."""
@@ -158,6 +164,13 @@ class ItemResult:
     metadata: Mapping[str, Any]
     checks: tuple[CheckResult, ...]
     findings: tuple[Finding, ...]
+
+    @classmethod
+    def from_error(cls, path: str, error: ItemError) -> ItemResult:
+        """The item for an input that could not be analysed at all (it still appears)."""
+        return cls(path=path, sha256=None, size=None, media_type=None, status="error",
+                   error=error, metadata={"summary": dict(EMPTY_SUMMARY)}, checks=(),
+                   findings=())
 
     def to_dict(self) -> dict[str, Any]:
         return {

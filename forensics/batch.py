@@ -1,0 +1,347 @@
+"""Batch screening: many files in worker processes, contained, resumable, nothing lost.
+
+Each file is analysed in a worker process. A file that hangs past the timeout, a worker killed
+by a signal, a library that segfaults, or a worker that runs out of its memory limit only costs
+that file: it gets status ``error`` with code ``timeout``, ``worker_crashed`` or
+``out_of_memory``, the worker is replaced and the batch goes on. Every input path yields exactly
+one item, and with a results store every item is committed as it finishes.
+
+Workers are started with ``fork`` where available (they inherit the loaded libraries and the
+check objects, so starting or replacing one costs milliseconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from .checks import Check, get_checks
+from .context import ScanOptions
+from .intake import Input, expand_paths
+from .model import ItemError, ItemResult
+from .scan import scan_file
+from .store import FileKey, ResultStore, file_key
+from .triage import triage
+
+error_item = ItemResult.from_error
+
+DEFAULT_TIMEOUT_S = 120.0
+"""Seconds one file may take in a worker before it is abandoned with ``timeout``."""
+DEFAULT_MEMORY_MB = 3072
+"""Resident-memory limit per worker (MiB), watched by the parent; a worker past it is stopped
+and its file gets ``out_of_memory``."""
+
+PROFILES: dict[str, tuple[str, ...] | None] = {
+    # The screening pass: intake, metadata, JPEG structure, hashes and index match.
+    "quick": ("metadata", "jpeg_structure", "known_image"),
+    # Every registered check.
+    "full": None,
+}
+
+
+def checks_for(profile: str | None, names: Sequence[str] | None) -> tuple[Check, ...]:
+    """The checks of a profile, or of an explicit name list (which wins)."""
+    if names:
+        return get_checks(tuple(names))
+    wanted = PROFILES.get(profile or "full")
+    if wanted is None:
+        return get_checks()
+    registered = {c.name for c in get_checks()}
+    return get_checks(tuple(n for n in wanted if n in registered))
+
+
+def checks_key(checks: Sequence[Check], options: ScanOptions) -> str:
+    """Identity of what a result depends on: check names+versions and result-changing options."""
+    parts = [f"{c.name}@{c.version}" for c in checks]
+    parts.append(f"index={options.index_path or ''}")
+    parts.append(f"trust={hashlib.sha256((options.trust_anchors_pem or '').encode()).hexdigest()}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    workers: int = 1
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    memory_mb: int | None = DEFAULT_MEMORY_MB
+    resume: bool = False
+    scan: ScanOptions = field(default_factory=ScanOptions)
+
+
+@dataclass
+class BatchSummary:
+    inputs: int = 0
+    analysed: int = 0
+    skipped_resume: int = 0
+    duplicates_ignored: int = 0
+    errors_by_code: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def files_per_second(self) -> float:
+        return self.analysed / self.seconds if self.seconds > 0 else 0.0
+
+    def count(self, item: dict[str, Any]) -> None:
+        level = (item.get("triage") or {}).get("level", "none")
+        self.levels[level] = self.levels.get(level, 0) + 1
+        if item.get("error"):
+            code = item["error"]["code"]
+            self.errors_by_code[code] = self.errors_by_code.get(code, 0) + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"inputs": self.inputs, "analysed": self.analysed,
+                "skipped_resume": self.skipped_resume,
+                "duplicates_ignored": self.duplicates_ignored,
+                "errors_by_code": dict(sorted(self.errors_by_code.items())),
+                "levels": self.levels, "seconds": round(self.seconds, 3),
+                "files_per_second": round(self.files_per_second, 2),
+                "interrupted": self.interrupted}
+
+
+def finish_item(result: ItemResult | dict[str, Any]) -> dict[str, Any]:
+    """The item dict with its triage block."""
+    item = result.to_dict() if isinstance(result, ItemResult) else dict(result)
+    item["triage"] = triage(item)
+    return item
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process in MiB (Linux ``/proc``), or ``None`` when unknown."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
+            memory_mb: int | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)
+    except Exception:  # noqa: BLE001 - OpenCV is optional for the worker loop itself
+        pass
+    while True:
+        try:
+            path = conn.recv()
+        except EOFError:
+            return
+        if path is None:
+            return
+        try:
+            item = finish_item(scan_file(path, options=options, checks=checks))
+        except MemoryError:
+            item = finish_item(error_item(path, ItemError(
+                "out_of_memory", f"{path}: analysis needed more than the "
+                f"{memory_mb} MiB per-worker memory limit")))
+        except BaseException as exc:  # noqa: BLE001 - report, never die silently
+            item = finish_item(error_item(path, ItemError(
+                "worker_error", f"{path}: {type(exc).__name__}: {exc}"[:500])))
+        try:
+            conn.send(item)
+        except (BrokenPipeError, OSError):
+            return
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+class _Worker:
+    def __init__(self, ctx: Any, checks: tuple[Check, ...], options: ScanOptions,
+                 memory_mb: int | None):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, checks, options, memory_mb),
+                                daemon=True)
+        self.proc.start()
+        child.close()
+        self.path: str | None = None
+        self.started = 0.0
+
+    def assign(self, path: str) -> None:
+        self.path, self.started = path, time.monotonic()
+        self.conn.send(path)
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.proc.kill()
+            else:
+                self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.proc.join(timeout=2 if not kill else 5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=5)
+        self.conn.close()
+
+
+def _crash_error(path: str, exitcode: int | None, memory_mb: int | None) -> ItemError:
+    if exitcode is not None and exitcode < 0:
+        sig = -exitcode
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        if sig == signal.SIGKILL:
+            return ItemError("out_of_memory", f"{path}: the worker was killed ({name}), most "
+                             "likely by the system's out-of-memory killer; the batch went on")
+        return ItemError("worker_crashed", f"{path}: the worker died with {name} while "
+                         "analysing this file (a library crashed on it); the batch went on")
+    return ItemError("worker_crashed", f"{path}: the worker exited (code {exitcode}) while "
+                     "analysing this file; the batch went on")
+
+
+def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check],
+              options: BatchOptions | None = None, store: ResultStore | None = None,
+              on_item: Callable[[dict[str, Any]], None] | None = None,
+              on_total: Callable[[int], None] | None = None) -> BatchSummary:
+    """Analyse every input in worker processes; call ``on_item`` with each finished item.
+
+    With ``store``, every item is committed as it finishes, and with ``options.resume``
+    inputs whose stored result is still valid are skipped (they are not passed to
+    ``on_item``). Returns counts for the end-of-run summary.
+    """
+    opts = options or BatchOptions()
+    checks = tuple(checks)
+    key_of_checks = checks_key(checks, opts.scan)
+    summary = BatchSummary()
+    start = time.monotonic()
+    inputs: list[Input] = []
+    seen: set[str] = set()
+    dupes: list[str] = []
+    for inp in expand_paths(paths, duplicates=dupes):
+        real = os.path.realpath(inp.path) if inp.error is None else inp.path
+        if real in seen:
+            summary.duplicates_ignored += 1
+            continue
+        seen.add(real)
+        inputs.append(inp)
+    summary.inputs = len(inputs)
+    summary.duplicates_ignored += len(dupes)
+
+    done: dict[str, tuple[int | None, int | None]] = {}
+    if store is not None and opts.resume:
+        done = store.done_paths(key_of_checks)
+    todo: list[tuple[Input, FileKey]] = []
+    for inp in inputs:
+        key = file_key(inp.path, key_of_checks)
+        if inp.path in done and done[inp.path] == (key.size, key.mtime_ns) and \
+                key.size is not None:
+            summary.skipped_resume += 1
+            continue
+        todo.append((inp, key))
+    if on_total:
+        on_total(len(todo))
+
+    def emit(item: dict[str, Any], key: FileKey) -> None:
+        if store is not None:
+            store.put(item, key)
+        summary.analysed += 1
+        summary.count(item)
+        if on_item:
+            on_item(item)
+
+    queue: list[tuple[str, FileKey]] = []
+    for inp, key in todo:
+        if inp.error is not None:
+            emit(finish_item(error_item(inp.path, inp.error)), key)
+        else:
+            queue.append((inp.path, key))
+
+    try:
+        _pool(queue, checks, opts, emit)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: BatchOptions,
+          emit: Callable[[dict[str, Any], FileKey], None]) -> None:
+    if not queue:
+        return
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    nworkers = max(1, min(opts.workers, len(queue)))
+    keys = dict(queue)
+    pending = [p for p, _ in reversed(queue)]  # pop() from the end keeps input order
+    workers = [_Worker(ctx, checks, opts.scan, opts.memory_mb) for _ in range(nworkers)]
+    try:
+        for w in workers:
+            if pending:
+                w.assign(pending.pop())
+        while any(w.path is not None for w in workers):
+            busy = [w for w in workers if w.path is not None]
+            now = time.monotonic()
+            wait_s = max(0.05, min(0.25, *(opts.timeout_s - (now - w.started) for w in busy)))
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy],
+                         timeout=wait_s)
+            for i, w in enumerate(workers):
+                if w.path is None:
+                    continue
+                path = w.path
+                item: dict[str, Any] | None = None
+                replace = False
+                if w.conn in ready:
+                    try:
+                        item = w.conn.recv()
+                    except (EOFError, OSError):
+                        item = None
+                    if item is None:
+                        w.proc.join(timeout=5)
+                        item = finish_item(error_item(path, _crash_error(
+                            path, w.proc.exitcode, opts.memory_mb)))
+                        replace = True
+                elif w.proc.sentinel in ready or not w.proc.is_alive():
+                    w.proc.join(timeout=5)
+                    item = finish_item(error_item(path, _crash_error(
+                        path, w.proc.exitcode, opts.memory_mb)))
+                    replace = True
+                elif opts.memory_mb and (rss_mb(w.proc.pid) or 0) > opts.memory_mb:
+                    item = finish_item(error_item(path, ItemError(
+                        "out_of_memory", f"{path}: the worker passed the {opts.memory_mb} MiB "
+                        "per-worker memory limit on this file and was stopped; the batch "
+                        "went on")))
+                    replace = True
+                elif time.monotonic() - w.started > opts.timeout_s:
+                    item = finish_item(error_item(path, ItemError(
+                        "timeout", f"{path}: analysis took longer than the {opts.timeout_s:g} "
+                        "s per-file timeout and was stopped; the batch went on")))
+                    replace = True
+                if item is None:
+                    continue
+                w.path = None
+                emit(item, keys[path])
+                if replace:
+                    w.stop(kill=True)
+                    if not pending:
+                        workers[i] = _Idle()
+                        continue
+                    w = workers[i] = _Worker(ctx, checks, opts.scan, opts.memory_mb)
+                if pending:
+                    w.assign(pending.pop())
+    finally:
+        for w in workers:
+            if isinstance(w, _Worker):
+                w.stop(kill=w.path is not None)
+
+
+class _Idle:
+    """A retired slot (its worker died and nothing is left to give a new one)."""
+
+    path = None

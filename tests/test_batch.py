@@ -1,0 +1,125 @@
+"""Batch screening: hangs, crashes and memory hogs cost only their own file; resume redoes
+only what changed; every input is in the store."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from forensics.batch import BatchOptions, checks_for, run_batch
+from forensics.checks import CHECKS, Check
+from forensics.context import AnalysisContext
+from forensics.model import EvidenceItem, Finding
+from forensics.store import ResultStore
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+class Hostile(Check):
+    """Behaves badly on files whose name says so (stands in for a crafted file that makes a
+    library hang, crash or eat memory)."""
+
+    name = "hostile"
+    version = "1"
+
+    def applies_to(self, item: EvidenceItem) -> bool:
+        return True
+
+    def run(self, ctx: AnalysisContext) -> list[Finding]:
+        name = os.path.basename(ctx.item.path)
+        if name.startswith("hang"):
+            time.sleep(600)
+        if name.startswith("crash"):
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if name.startswith("hog"):
+            block = np.ones((1200, 1024, 1024), dtype=np.uint8)  # 1.2 GB, touched
+            n = int(block[0, 0, 0])
+            return [Finding("hostile.hog", self.name, "info", "low", "ate", {"n": n})]
+        return []
+
+
+def _jpeg(seed: int) -> bytes:
+    arr = np.random.default_rng(seed).integers(0, 255, (48, 64, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+@pytest.fixture()
+def release(tmp_path: Path) -> Path:
+    d = tmp_path / "release"
+    d.mkdir()
+    for i in range(6):
+        (d / f"ok_{i}.jpg").write_bytes(_jpeg(i))
+    (d / "hang_1.jpg").write_bytes(_jpeg(10))
+    (d / "crash_1.jpg").write_bytes(_jpeg(11))
+    (d / "hog_1.jpg").write_bytes(_jpeg(12))
+    (d / "empty.jpg").write_bytes(b"")
+    (d / "notes.txt").write_text("not an image")
+    return d
+
+
+def test_hangs_crashes_and_hogs_are_contained(release: Path, tmp_path: Path) -> None:
+    items: list[dict] = []
+    with ResultStore(str(tmp_path / "run.sqlite")) as store:
+        summary = run_batch([release], checks=(Hostile(), *CHECKS),
+                            options=BatchOptions(workers=2, timeout_s=3, memory_mb=700),
+                            store=store, on_item=items.append)
+        assert store.count() == summary.inputs == 11
+    by_name = {os.path.basename(i["path"]): i for i in items}
+    assert len(by_name) == 11
+    assert by_name["hang_1.jpg"]["error"]["code"] == "timeout"
+    assert by_name["crash_1.jpg"]["error"]["code"] == "worker_crashed"
+    assert "SIGSEGV" in by_name["crash_1.jpg"]["error"]["message"]
+    assert by_name["hog_1.jpg"]["error"]["code"] == "out_of_memory"
+    assert by_name["empty.jpg"]["error"]["code"] == "empty_file"
+    assert by_name["notes.txt"]["error"]["code"] == "unsupported_format"
+    for i in range(6):
+        assert by_name[f"ok_{i}.jpg"]["status"] == "ok"
+        assert by_name[f"ok_{i}.jpg"]["triage"]["level"] in ("none", "info", "low", "medium")
+    assert summary.errors_by_code["timeout"] == 1
+
+
+def test_resume_redoes_only_changed_files_and_new_check_versions(release: Path,
+                                                                 tmp_path: Path) -> None:
+    for bad in ("hang_1.jpg", "crash_1.jpg", "hog_1.jpg"):
+        (release / bad).unlink()
+    db = str(tmp_path / "run.sqlite")
+    checks = checks_for("full", None)
+    with ResultStore(db) as store:
+        first = run_batch([release], checks=checks, options=BatchOptions(workers=2),
+                          store=store)
+        assert first.analysed == 8
+        again = run_batch([release], checks=checks,
+                          options=BatchOptions(workers=2, resume=True), store=store)
+        assert (again.analysed, again.skipped_resume) == (0, 8)
+        (release / "ok_0.jpg").write_bytes(_jpeg(99))  # changed content
+        os.utime(release / "ok_0.jpg", ns=(time.time_ns(), time.time_ns() + 10**9))
+        redo = run_batch([release], checks=checks, options=BatchOptions(resume=True),
+                         store=store)
+        assert (redo.analysed, redo.skipped_resume) == (1, 7)
+        newer = run_batch([release], checks=(Hostile(), *checks),
+                          options=BatchOptions(resume=True), store=store)
+        assert newer.analysed == 8  # another check set: everything is redone
+        assert store.count() == 8
+
+
+def test_duplicate_inputs_are_reported_once(release: Path) -> None:
+    seen: list[dict] = []
+    summary = run_batch([release / "ok_1.jpg", release / "ok_1.jpg", str(release / "ok_2.jpg")],
+                        checks=checks_for("quick", None), options=BatchOptions(workers=1),
+                        on_item=seen.append)
+    assert summary.duplicates_ignored == 1 and len(seen) == 2
+
+
+def test_quick_profile_is_a_subset_of_full() -> None:
+    quick = {c.name for c in checks_for("quick", None)}
+    full = {c.name for c in checks_for("full", None)}
+    assert "metadata" in quick and quick <= full
