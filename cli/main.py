@@ -16,20 +16,21 @@ from forensics import __version__
 from forensics.checks import get_checks
 from forensics.context import ScanOptions
 from forensics.errors import ProvenanceError
-from forensics.model import scan_document
-from forensics.scan import scan_file, scan_paths, tool_info
-from reports.serialize import to_json, to_jsonl_line
+from forensics.scan import scan_file
+from reports.serialize import to_json
 from reports.terminal import metadata_tree, print_scan
 
-from .options import output_option, trust_anchors_option
+from .options import trust_anchors_option
+from .scan_cmd import scan
 
 
-def _options(trust_anchors: str | None) -> ScanOptions:
+def scan_options_from(trust_anchors: str | None, index: str | None = None) -> ScanOptions:
+    """The library's ScanOptions from the shared command-line options."""
     pem = None
     if trust_anchors:
         with open(trust_anchors, encoding="utf-8", errors="replace") as fh:
             pem = fh.read()
-    return ScanOptions(trust_anchors_pem=pem)
+    return ScanOptions(trust_anchors_pem=pem, index_path=index)
 
 
 @contextmanager
@@ -51,42 +52,12 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]),
-              default="table", show_default=True,
-              help="table: readable terminal table; json: one provenance.scan/1 document; "
-                   "jsonl: one item per line, written as each file finishes.")
-@output_option
-@trust_anchors_option
-def scan(paths: tuple[str, ...], fmt: str, output: str | None,
-         trust_anchors: str | None) -> None:
-    """Scan image files and folders (recursively) and report findings.
-
-    Every input appears in the result with status ok or error; a bad file never stops the
-    scan.
-    """
-    options = _options(trust_anchors)
-    results = scan_paths(paths, options=options)
-    with _out(output) as out:
-        if fmt == "jsonl":
-            for item in results:
-                out.write(to_jsonl_line(item.to_dict()))
-                out.flush()
-            return
-        doc = scan_document([r.to_dict() for r in results], tool_info())
-        if fmt == "json":
-            out.write(to_json(doc))
-        else:
-            print_scan(doc, Console(file=out, width=None if out is sys.stdout else 160))
-
-
-@cli.command()
 @click.argument("path", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the metadata as JSON.")
 @trust_anchors_option
 def metadata(path: str, as_json: bool, trust_anchors: str | None) -> None:
     """Show every metadata field read from one file, grouped (like exiftool -G)."""
-    item = scan_file(path, options=_options(trust_anchors), checks=()).to_dict()
+    item = scan_file(path, options=scan_options_from(trust_anchors), checks=()).to_dict()
     if as_json:
         click.echo(to_json(item), nl=False)
     else:
@@ -121,6 +92,9 @@ def checks_list() -> None:
         click.echo(f"{c.name} {c.version}: {c.description}")
         for k, v in c.params_dict().items():
             click.echo(f"    {k} = {v}")
+
+
+cli.add_command(scan)
 
 
 def main() -> None:

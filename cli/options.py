@@ -21,3 +21,34 @@ def trust_anchors_option(f: F) -> F:
 def output_option(f: F) -> F:
     return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
                         default=None, help="Write the result to this file instead of stdout.")(f)
+
+
+def index_option(f: F) -> F:
+    return click.option(
+        "--index", "index", type=click.Path(dir_okay=False), default=None,
+        envvar="PROVENANCE_INDEX", show_envvar=True,
+        help="Known-imagery index (SQLite) to match against. Default: $PROVENANCE_INDEX, "
+             "else none for scans.")(f)
+
+
+def scan_options(f: F) -> F:
+    """Batch outputs and behaviour shared by commands that screen many files."""
+    f = click.option("--fail-on", "fail_on", type=click.Choice(["low", "medium", "high"]),
+                     default=None,
+                     help="Exit with code 1 when any file's triage level is at or above "
+                          "this.")(f)
+    f = click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+                     help="Also write one CSV row per file (summary fields).")(f)
+    f = click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False), default=None,
+                     help="Also write one JSON item per line as each file finishes "
+                          "(appended to with --resume).")(f)
+    f = click.option("--html", "html", type=click.Path(dir_okay=False), default=None,
+                     help="Also write a self-contained triage page (sortable, filterable, "
+                          "offline).")(f)
+    f = click.option("--resume", is_flag=True,
+                     help="Skip files whose result in --results is still valid (same path, "
+                          "size, modification time and check versions).")(f)
+    f = click.option("--results", "results", type=click.Path(dir_okay=False), default=None,
+                     help="SQLite results store, written as each file finishes (WAL): an "
+                          "interrupted run loses at most the files in flight.")(f)
+    return f

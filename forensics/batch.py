@@ -28,6 +28,7 @@ from .intake import Input, expand_paths
 from .model import ItemError, ItemResult
 from .scan import scan_file
 from .store import FileKey, ResultStore, file_key
+from .thumbs import thumbnail_jpeg
 from .triage import triage
 
 error_item = ItemResult.from_error
@@ -84,6 +85,8 @@ class BatchSummary:
     levels: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     interrupted: bool = False
+    order: list[str] = field(default_factory=list)
+    """Every input path, in input order (to present results in a stable order)."""
 
     @property
     def files_per_second(self) -> float:
@@ -107,9 +110,10 @@ class BatchSummary:
 
 
 def finish_item(result: ItemResult | dict[str, Any]) -> dict[str, Any]:
-    """The item dict with its triage block."""
+    """The item dict (with its triage block)."""
     item = result.to_dict() if isinstance(result, ItemResult) else dict(result)
-    item["triage"] = triage(item)
+    if "triage" not in item:
+        item["triage"] = triage(item)
     return item
 
 
@@ -142,8 +146,12 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
             return
         if path is None:
             return
+        thumb = None
         try:
             item = finish_item(scan_file(path, options=options, checks=checks))
+            if item.get("media_type") and item.get("status") == "ok":
+                with open(path, "rb") as fh:
+                    thumb = thumbnail_jpeg(fh.read(), item["media_type"])
         except MemoryError:
             item = finish_item(error_item(path, ItemError(
                 "out_of_memory", f"{path}: analysis needed more than the "
@@ -152,7 +160,7 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
             item = finish_item(error_item(path, ItemError(
                 "worker_error", f"{path}: {type(exc).__name__}: {exc}"[:500])))
         try:
-            conn.send(item)
+            conn.send((item, thumb))
         except (BrokenPipeError, OSError):
             return
 
@@ -232,6 +240,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
         seen.add(real)
         inputs.append(inp)
     summary.inputs = len(inputs)
+    summary.order = [inp.path for inp in inputs]
     summary.duplicates_ignored += len(dupes)
 
     done: dict[str, tuple[int | None, int | None]] = {}
@@ -248,9 +257,9 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
     if on_total:
         on_total(len(todo))
 
-    def emit(item: dict[str, Any], key: FileKey) -> None:
+    def emit(item: dict[str, Any], key: FileKey, thumb: bytes | None = None) -> None:
         if store is not None:
-            store.put(item, key)
+            store.put(item, key, thumb)
         summary.analysed += 1
         summary.count(item)
         if on_item:
@@ -272,7 +281,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
 
 
 def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: BatchOptions,
-          emit: Callable[[dict[str, Any], FileKey], None]) -> None:
+          emit: Callable[[dict[str, Any], FileKey, bytes | None], None]) -> None:
     if not queue:
         return
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
@@ -297,10 +306,11 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                 path = w.path
                 item: dict[str, Any] | None = None
                 replace = False
+                thumb: bytes | None = None
                 if w.conn in ready:
                     try:
-                        item = w.conn.recv()
-                    except (EOFError, OSError):
+                        item, thumb = w.conn.recv()
+                    except (EOFError, OSError, TypeError, ValueError):
                         item = None
                     if item is None:
                         w.proc.join(timeout=5)
@@ -326,7 +336,7 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                 if item is None:
                     continue
                 w.path = None
-                emit(item, keys[path])
+                emit(item, keys[path], thumb)
                 if replace:
                     w.stop(kill=True)
                     if not pending:

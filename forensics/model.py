@@ -5,7 +5,8 @@ built from the dictionaries produced here, so field names are part of the public
 
 * top level: ``schema``, ``tool``, ``items``
 * item: ``path``, ``sha256``, ``size``, ``media_type``, ``status``, ``error``,
-  ``metadata``, ``checks``, ``findings``
+  ``metadata``, ``checks``, ``findings`` and ``triage`` ({level, score, top}: the ranking
+  derived from the findings, see :mod:`forensics.triage`)
 * finding: ``code``, ``check``, ``severity``, ``confidence``, ``message``, ``evidence``
 * check result: ``name``, ``version``, ``status``, ``seconds``, ``params``, ``error``,
   ``score`` (0..1 or null), ``working_size`` ([w, h] or null), ``artifacts`` (heat maps...)
@@ -173,7 +174,7 @@ class ItemResult:
                    findings=())
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "path": self.path,
             "sha256": self.sha256,
             "size": self.size,
@@ -184,6 +185,10 @@ class ItemResult:
             "checks": [c.to_dict() for c in self.checks],
             "findings": [f.to_dict() for f in self.findings],
         }
+        from .triage import triage  # ranking derived from the findings, for every output
+
+        out["triage"] = triage(out)
+        return out
 
 
 def scan_document(items: list[dict[str, Any]], tool: Mapping[str, Any]) -> dict[str, Any]:

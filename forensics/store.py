@@ -66,7 +66,8 @@ class ResultStore:
                 sha256 TEXT, status TEXT, error_code TEXT,
                 level TEXT, score REAL,
                 finished_at REAL,
-                item_json TEXT NOT NULL
+                item_json TEXT NOT NULL,
+                thumb BLOB
             );
             CREATE INDEX IF NOT EXISTS items_level ON items(level, score);
         """)
@@ -101,15 +102,20 @@ class ResultStore:
                                  (checks_key,))
         return {p: (s, m) for p, s, m in rows}
 
-    def put(self, item: dict[str, Any], key: FileKey) -> None:
+    def put(self, item: dict[str, Any], key: FileKey, thumb: bytes | None = None) -> None:
         """Store one finished item (replacing an older result for the same path)."""
         triage = item.get("triage") or {}
         err = item.get("error") or {}
         self.conn.execute(
-            "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (key.path, key.size, key.mtime_ns, key.checks_key, item.get("sha256"),
              item.get("status"), err.get("code"), triage.get("level"), triage.get("score"),
-             time.time(), json.dumps(item, ensure_ascii=True, allow_nan=False)))
+             time.time(), json.dumps(item, ensure_ascii=True, allow_nan=False), thumb))
+
+    def thumbnails(self) -> dict[str, bytes]:
+        """Path -> thumbnail JPEG bytes for every item that has one."""
+        rows = self.conn.execute("SELECT path, thumb FROM items WHERE thumb IS NOT NULL")
+        return {p: bytes(t) for p, t in rows}
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0])

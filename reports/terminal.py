@@ -70,6 +70,23 @@ def scan_summary(doc: dict[str, Any]) -> Text:
                 f"{parts or 'none'}")
 
 
+def print_batch_summary(summary: dict[str, Any], console: Console) -> None:
+    """The end-of-run line(s): files, levels, errors by code, time and rate."""
+    levels = summary.get("levels") or {}
+    order = ("high", "medium", "low", "info", "none", "error")
+    lv = ", ".join(f"{levels[k]} {k}" for k in order if levels.get(k))
+    errs = ", ".join(f"{v} {k}" for k, v in (summary.get("errors_by_code") or {}).items())
+    text = Text(f"{summary.get('inputs', 0)} file(s): {summary.get('analysed', 0)} analysed")
+    if summary.get("skipped_resume"):
+        text.append(f", {summary['skipped_resume']} already done (resume)")
+    if summary.get("duplicates_ignored"):
+        text.append(f", {summary['duplicates_ignored']} duplicate input(s) ignored")
+    text.append(f"; levels: {lv or 'none'}; errors: {errs or 'none'}; "
+                f"{summary.get('seconds', 0):.1f} s, {summary.get('files_per_second', 0):.1f}"
+                " files/s")
+    console.print(text)
+
+
 def print_scan(doc: dict[str, Any], console: Console) -> None:
     console.print(scan_table(doc))
     console.print(scan_summary(doc))

@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - declared dependency
     pillow_heif = None
 
 ITEM_KEYS = {"path", "sha256", "size", "media_type", "status", "error", "metadata", "checks",
-             "findings"}
+             "findings", "triage"}
 SUMMARY_KEYS = {"make", "model", "software", "datetime_original", "gps", "width", "height",
                 "orientation"}
 CHECK_KEYS = {"name", "version", "status", "seconds", "params", "error", "score", "working_size",

@@ -1,0 +1,187 @@
+"""``provenance scan``: screen files and folders, from one photo to a whole press kit."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from typing import IO, Any
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from forensics.batch import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT_S,
+    PROFILES,
+    BatchOptions,
+    checks_for,
+    run_batch,
+)
+from forensics.errors import UsageError
+from forensics.model import scan_document
+from forensics.scan import tool_info
+from forensics.store import ResultStore
+from forensics.triage import LEVELS, level_at_least
+from reports.csv_out import write_csv
+from reports.serialize import to_json, to_jsonl_line
+from reports.terminal import print_batch_summary, print_scan
+from reports.triage import render_triage
+
+from .options import index_option, output_option, scan_options, trust_anchors_option
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]),
+              default="table", show_default=True,
+              help="What to write to stdout (or -o): table: readable terminal table, most "
+                   "suspicious first; json: one provenance.scan/1 document; jsonl: one item "
+                   "per line, written as each file finishes.")
+@output_option
+@trust_anchors_option
+@index_option
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes analysing files in parallel.")
+@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="full",
+              show_default=True,
+              help="quick: intake, metadata, JPEG structure, hashes and index match (the "
+                   "screening pass); full: every check.")
+@click.option("--checks", "check_names", default=None, metavar="NAME[,NAME...]",
+              help="Run exactly these checks (see 'provenance checks list'); overrides "
+                   "--profile.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_S,
+              show_default=True,
+              help="Seconds one file may take; past it the file gets error 'timeout' and the "
+                   "batch goes on.")
+@click.option("--memory-limit", "memory_mb", type=click.IntRange(min=64),
+              default=DEFAULT_MEMORY_MB, show_default=True,
+              help="MiB of resident memory one worker may use; past it the file gets error "
+                   "'out_of_memory' and the batch goes on.")
+@scan_options
+def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: str | None,
+         index: str | None, workers: int, profile: str, check_names: str | None,
+         timeout: float, memory_mb: int, results: str | None, resume: bool,
+         html: str | None, jsonl: str | None, csv_path: str | None,
+         fail_on: str | None) -> None:
+    """Scan image files and folders (recursively) and report findings.
+
+    Every input appears in the result with status ok or error; a bad file (even one that
+    hangs or crashes a library) never stops the scan. Exit codes: 0 nothing at or above
+    --fail-on, 1 something is, 2 usage or I/O error.
+    """
+    if resume and not results:
+        raise UsageError("--resume needs --results FILE (the store of the interrupted run)")
+    names = [n.strip() for n in check_names.split(",") if n.strip()] if check_names else None
+    try:
+        checks = checks_for(profile, names)
+    except KeyError as exc:
+        raise UsageError(f"unknown check(s): {exc.args[0]}; see 'provenance checks list'"
+                         ) from exc
+    from .main import scan_options_from  # the one place options become ScanOptions
+
+    opts = BatchOptions(workers=workers, timeout_s=timeout, memory_mb=memory_mb,
+                        resume=resume, scan=scan_options_from(trust_anchors, index))
+    err = Console(stderr=True)
+    with ExitStack() as stack:
+        store = stack.enter_context(ResultStore(results)) if results else None
+        out: IO[str] = stack.enter_context(_open(output)) if output else sys.stdout
+        jsonl_fh = stack.enter_context(_open(jsonl, "a" if resume else "w")) if jsonl else None
+        collected: list[dict[str, Any]] = []
+        progress = _progress(err)
+        task = None
+        if progress is not None:
+            stack.enter_context(progress)
+            task = progress.add_task("scanning", total=None)
+
+        def on_total(n: int) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, total=n)
+
+        def on_item(item: dict[str, Any]) -> None:
+            if fmt == "jsonl":
+                out.write(to_jsonl_line(item))
+                out.flush()
+            if jsonl_fh is not None:
+                jsonl_fh.write(to_jsonl_line(item))
+                jsonl_fh.flush()
+            if store is None:
+                collected.append(item)
+            if progress is not None and task is not None:
+                progress.advance(task)
+
+        summary = run_batch(paths, checks=checks, options=opts, store=store, on_item=on_item,
+                            on_total=on_total)
+        if store is not None:
+            items = list(store.items(paths=summary.order))
+        else:
+            rank = {p: i for i, p in enumerate(summary.order)}
+            items = sorted(collected, key=lambda i: rank.get(i["path"], len(rank)))
+        ranked = sorted(items, key=lambda i: -(i.get("triage") or {}).get("score", 0.0))
+        if fmt == "json":
+            out.write(to_json(scan_document(items, tool_info())))
+        elif fmt == "table":
+            print_scan(scan_document(ranked, tool_info()),
+                       Console(file=out, width=None if out is sys.stdout else 160))
+        if csv_path:
+            with _open(csv_path) as fh:
+                write_csv(items, fh)
+        if html:
+            thumbs = store.thumbnails() if store is not None else {}
+            page = render_triage(ranked, summary=_page_summary(items), thumbnails={
+                p: "data:image/jpeg;base64," + _b64(t) for p, t in thumbs.items()})
+            with _open(html) as fh:
+                fh.write(page)
+    print_batch_summary(summary.to_dict(), err)
+    if summary.interrupted:
+        err.print("Interrupted: finished files are stored"
+                  + ("; run again with --resume to finish the rest." if results else "."))
+        sys.exit(130)
+    if fail_on and any(level_at_least((i.get("triage") or {}).get("level", "none"), fail_on)
+                       for i in items):
+        sys.exit(1)
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode("ascii")
+
+
+def _page_summary(items: list[dict[str, Any]]) -> dict[str, Any]:
+    levels: dict[str, int] = {}
+    for i in items:
+        lvl = (i.get("triage") or {}).get("level", "none")
+        levels[lvl] = levels.get(lvl, 0) + 1
+    order = [*reversed(LEVELS), "error"]
+    return {"analysed_total": len(items),
+            "errors": sum(1 for i in items if i.get("status") == "error"),
+            "levels": {k: levels[k] for k in order if k in levels}}
+
+
+def _open(path: str, mode: str = "w") -> IO[str]:
+    return open(path, mode, encoding="utf-8", newline="\n")
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.1f} files/s" if task.speed else "")
+
+
+def _progress(console: Console) -> Progress | None:
+    """Count, rate and ETA on stderr when it is a terminal; nothing otherwise."""
+    if not console.is_terminal:
+        return None
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    _RateColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                    console=console, transient=False)

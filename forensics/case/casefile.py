@@ -1,0 +1,445 @@
+"""The case file (``case.yaml``): what is claimed, and the released evidence.
+
+Parsed with PyYAML's safe loader (no Python objects, no tags that run code); the node tree
+from ``yaml.compose`` keeps every field's line so a problem is reported as
+``case.yaml:12: claim.text: is required``. Unknown fields are refused (a typo must not
+silently drop an assertion), with the nearest known name suggested.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ProvenanceError
+from .times import TimeValue, Window, parse_time
+
+CASE_VERSION = 1
+FIRST_DRAFT = ("verified", "likely", "possible", "unverified", "false")
+"""First Draft's verification scale, strongest first."""
+MEDIA_CATEGORIES = ("OriginalMediaContent", "EditedOrCroppedContent",
+                    "DecontextualizedContent", "TransformedContent", "StagedContent",
+                    "SatireOrParodyContent")
+"""schema.org ``MediaManipulationRatingEnumeration`` members used by MediaReview."""
+EVIDENCE_KINDS = ("auto", "image", "track", "document")
+MAX_CASE_BYTES = 2 * 1024 * 1024
+
+
+class CaseFileError(ProvenanceError):
+    """The case file is missing, unreadable or invalid. ``problems`` lists each one."""
+
+    code = "invalid_case"
+
+    def __init__(self, message: str, *, path: str | None = None,
+                 problems: list[str] | None = None):
+        super().__init__(message, path=path)
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class Appearance:
+    url: str
+    published: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str
+    author: str
+    date: str | None
+    appearances: tuple[Appearance, ...] = ()
+    author_type: str = "Organization"
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+    radius_km: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceSpec:
+    id: str
+    file: str
+    """The path as the case file writes it."""
+    path: str
+    """Absolute path, resolved against the case file's folder."""
+    kind: str = "auto"
+    obtained_from: str | None = None
+    obtained_at: str | None = None
+    purports: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the fact-checker confirms after reading the report (never filled by the tool)."""
+
+    reviewer: str | None = None
+    organization: str | None = None
+    organization_url: str | None = None
+    rating: str | None = None
+    rating_explanation: str | None = None
+    url: str | None = None
+    published: str | None = None
+    media: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Case:
+    path: str
+    sha256: str
+    title: str
+    claim: Claim
+    window: Window | None
+    window_iso: tuple[str, str] | None
+    place: Place | None
+    target: Place | None
+    sites: tuple[Place, ...]
+    evidence: tuple[EvidenceSpec, ...]
+    review: Review
+    index_path: str | None = None
+    trust_anchors_path: str | None = None
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.path)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading with line numbers
+# --------------------------------------------------------------------------------------------
+
+
+class _Lines:
+    """Line of every node in the composed tree, by field path (``("claim", "text")``)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.lines: dict[tuple[Any, ...], int] = {}
+        self.problems: list[str] = []
+
+    def walk(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key, value in node.value:
+                k = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
+                if k in seen:
+                    self.error(path + (k,), f"appears twice (first on line {seen[k]})",
+                               key.start_mark.line + 1)
+                seen[k] = key.start_mark.line + 1
+                self.lines[path + (k,)] = key.start_mark.line + 1
+                self.walk(value, path + (k,))
+                self.lines[path + (k,)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                self.walk(value, path + (i,))
+
+    def line(self, path: tuple[Any, ...]) -> int:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+    def error(self, path: tuple[Any, ...], what: str, line: int | None = None) -> None:
+        where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path)
+        where = where.replace(".[", "[") or "(top level)"
+        self.problems.append(f"{self.name}:{line or self.line(path)}: {where}: {what}")
+
+
+class _Reader:
+    def __init__(self, data: Any, lines: _Lines):
+        self.data = data
+        self.lines = lines
+
+    def get(self, path: tuple[Any, ...]) -> Any:
+        cur = self.data
+        for p in path:
+            if isinstance(p, int):
+                if not isinstance(cur, list) or p >= len(cur):
+                    return None
+            elif not isinstance(cur, dict):
+                return None
+            cur = cur[p] if isinstance(p, int) else cur.get(p)
+        return cur
+
+    def mapping(self, path: tuple[Any, ...], allowed: tuple[str, ...], *,
+                required: bool = True) -> dict[str, Any] | None:
+        value = self.get(path)
+        if value is None:
+            if required:
+                self.lines.error(path, "is required (a mapping of fields)")
+            return None
+        if not isinstance(value, dict):
+            self.lines.error(path, f"must be a mapping of fields, not {_kind(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                self.lines.error(path + (key,), "unknown field" + (
+                    f" (did you mean '{hint[0]}'?)" if hint else
+                    f" (known: {', '.join(allowed)})"))
+        return value
+
+    def text(self, path: tuple[Any, ...], *, required: bool = False,
+             choices: tuple[str, ...] | None = None) -> str | None:
+        value = self.get(path)
+        if value is None or value == "":
+            if required:
+                self.lines.error(path, "is required")
+            return None
+        if isinstance(value, (dict, list)):
+            self.lines.error(path, f"must be text, not {_kind(value)}")
+            return None
+        out = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+        if choices is not None and out not in choices:
+            hint = difflib.get_close_matches(out, choices, n=1)
+            self.lines.error(path, f"{out!r} is not one of {', '.join(choices)}"
+                             + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+            return None
+        return out
+
+    def number(self, path: tuple[Any, ...], *, required: bool = False, lo: float | None = None,
+               hi: float | None = None, unit: str = "") -> float | None:
+        value = self.get(path)
+        if value is None:
+            if required:
+                self.lines.error(path, "is required (a number)")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.lines.error(path, f"must be a number{unit}, not {_kind(value)} {value!r}")
+            return None
+        v = float(value)
+        if not math.isfinite(v) or (lo is not None and v < lo) or (hi is not None and v > hi):
+            self.lines.error(path, f"{value} is out of range ({lo} to {hi}{unit})")
+            return None
+        return v
+
+    def time(self, path: tuple[Any, ...], *, required: bool = False,
+             need_offset: bool = False) -> TimeValue | None:
+        value = self.get(path)
+        if value is None or value == "":
+            if required:
+                self.lines.error(path, "is required (an ISO 8601 date-time such as "
+                                       "2025-12-29T21:00:00+03:00)")
+            return None
+        t = parse_time(value)
+        if t is None:
+            self.lines.error(path, f"{str(value)[:60]!r} is not an ISO 8601 date or date-time")
+            return None
+        if need_offset and (not t.has_offset or t.date_only):
+            self.lines.error(path, f"{t.iso()} needs a time and a UTC offset "
+                                   "(e.g. 2025-12-29T21:00:00+03:00 or ...Z)")
+            return None
+        return t
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def load_case(path: str | os.PathLike[str], *, check_files: bool = True) -> Case:
+    """Read and validate a case file. Raises :class:`CaseFileError` listing every problem
+    as ``file:line: field: what is wrong``."""
+    p = Path(path)
+    name = str(p)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise CaseFileError(f"{name}: the case file does not exist", path=name) from exc
+    except IsADirectoryError as exc:
+        raise CaseFileError(f"{name}: is a folder; give the case.yaml inside it",
+                            path=name) from exc
+    except OSError as exc:
+        raise CaseFileError(f"{name}: cannot be read ({exc.strerror or exc})", path=name) from exc
+    if len(raw) > MAX_CASE_BYTES:
+        raise CaseFileError(f"{name}: {len(raw)} bytes is too large for a case file", path=name)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"{name}: is not UTF-8 text (byte {exc.start})", path=name) from exc
+    lines = _Lines(name)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise CaseFileError(f"{name}{line}: not valid YAML: {exc.problem or exc}",
+                            path=name) from exc
+    except yaml.YAMLError as exc:
+        raise CaseFileError(f"{name}: not valid YAML: {exc}", path=name) from exc
+    if node is None or data is None:
+        raise CaseFileError(f"{name}: the case file is empty; run `provenance case init` for "
+                            "a template", path=name)
+    lines.walk(node)
+    case = _validate(_Reader(data, lines), p.resolve(), raw, check_files)
+    if lines.problems:
+        n = len(lines.problems)
+        raise CaseFileError(f"{name}: {n} problem{'s' if n > 1 else ''} in the case file:\n  "
+                            + "\n  ".join(lines.problems), path=name, problems=lines.problems)
+    assert case is not None
+    return case
+
+
+_TOP = ("version", "title", "claim", "asserts", "sites", "known_imagery", "evidence", "review",
+        "trust_anchors")
+
+
+def _place(r: _Reader, path: tuple[Any, ...], *, radius: bool) -> Place | None:
+    allowed = ("name", "lat", "lon", "radius_km", "note")
+    m = r.mapping(path, allowed if radius else tuple(a for a in allowed if a != "radius_km"),
+                  required=False)
+    if m is None:
+        return None
+    name = r.text(path + ("name",), required=True)
+    lat = r.number(path + ("lat",), required=True, lo=-90, hi=90, unit=" degrees")
+    lon = r.number(path + ("lon",), required=True, lo=-180, hi=180, unit=" degrees")
+    rad = r.number(path + ("radius_km",), lo=0.001, hi=20000, unit=" km") if radius else None
+    note = r.text(path + ("note",))
+    if name is None or lat is None or lon is None:
+        return None
+    return Place(name, lat, lon, rad, note)
+
+
+def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | None:
+    top = r.mapping((), _TOP)
+    if top is None:
+        return None
+    version = r.get(("version",))
+    if version is not None and version != CASE_VERSION:
+        r.lines.error(("version",), f"{version!r}: this tool reads case files of version "
+                                    f"{CASE_VERSION}")
+    title = r.text(("title",)) or "Untitled case"
+    # claim
+    r.mapping(("claim",), ("text", "author", "author_type", "date", "appearance"))
+    c_text = r.text(("claim", "text"), required=True)
+    c_author = r.text(("claim", "author"), required=True)
+    c_author_type = r.text(("claim", "author_type"), choices=("Organization", "Person"))
+    c_date = r.time(("claim", "date"))
+    apps: list[Appearance] = []
+    app_raw = r.get(("claim", "appearance"))
+    if app_raw is not None and not isinstance(app_raw, list):
+        r.lines.error(("claim", "appearance"), "must be a list of {url, published, title}")
+    for i, a in enumerate(app_raw if isinstance(app_raw, list) else []):
+        pth = ("claim", "appearance", i)
+        if isinstance(a, str):
+            apps.append(Appearance(a))
+            continue
+        if r.mapping(pth, ("url", "published", "title")) is None:
+            continue
+        url = r.text(pth + ("url",), required=True)
+        pub = r.time(pth + ("published",))
+        if url:
+            apps.append(Appearance(url, pub.iso() if pub else None, r.text(pth + ("title",))))
+    # assertions
+    r.mapping(("asserts",), ("event", "place", "target"))
+    window = window_iso = None
+    if r.mapping(("asserts", "event"), ("start", "end"), required=False) is not None:
+        start = r.time(("asserts", "event", "start"), required=True, need_offset=True)
+        end = r.time(("asserts", "event", "end"), required=True, need_offset=True)
+        if start and end:
+            if end.dt <= start.dt:
+                r.lines.error(("asserts", "event", "end"), f"{end.iso()} is not after the "
+                                                           f"start {start.iso()}")
+            else:
+                window = Window(start.dt, end.dt)
+                window_iso = (start.iso(), end.iso())
+    place = _place(r, ("asserts", "place"), radius=True)
+    target = _place(r, ("asserts", "target"), radius=True)
+    sites: list[Place] = []
+    sites_raw = r.get(("sites",))
+    if sites_raw is not None and not isinstance(sites_raw, list):
+        r.lines.error(("sites",), "must be a list of {name, lat, lon, note}")
+    for i in range(len(sites_raw) if isinstance(sites_raw, list) else 0):
+        s = _place(r, ("sites", i), radius=True)
+        if s:
+            sites.append(s)
+    # known imagery and trust anchors
+    index_path = None
+    if r.mapping(("known_imagery",), ("index",), required=False) is not None:
+        idx = r.text(("known_imagery", "index"), required=True)
+        if idx:
+            index_path = str((path.parent / idx).resolve())
+            if check_files and not os.path.isfile(index_path):
+                r.lines.error(("known_imagery", "index"), f"{idx}: no such index file")
+    anchors = r.text(("trust_anchors",))
+    anchors_path = str((path.parent / anchors).resolve()) if anchors else None
+    if anchors_path and check_files and not os.path.isfile(anchors_path):
+        r.lines.error(("trust_anchors",), f"{anchors}: no such PEM file")
+    # evidence
+    evidence: list[EvidenceSpec] = []
+    ev_raw = r.get(("evidence",))
+    if not isinstance(ev_raw, list) or not ev_raw:
+        r.lines.error(("evidence",), "is required: a list of evidence items ({id, file, ...})")
+        ev_raw = ev_raw if isinstance(ev_raw, list) else []
+    ids: dict[str, int] = {}
+    for i in range(len(ev_raw)):
+        pth = ("evidence", i)
+        if r.mapping(pth, ("id", "file", "kind", "obtained_from", "obtained_at", "purports")) \
+                is None:
+            continue
+        f = r.text(pth + ("file",), required=True)
+        eid = r.text(pth + ("id",)) or f"E{i + 1}"
+        if eid in ids:
+            r.lines.error(pth + ("id",), f"{eid!r} is already used by evidence[{ids[eid]}]")
+        ids[eid] = i
+        kind = r.text(pth + ("kind",), choices=EVIDENCE_KINDS) or "auto"
+        got = r.time(pth + ("obtained_at",))
+        if not f:
+            continue
+        resolved = (path.parent / f).resolve()
+        if check_files and not resolved.exists():
+            r.lines.error(pth + ("file",), f"{f}: no such file (paths are relative to the "
+                                           "case file's folder)")
+        elif check_files and resolved.is_dir():
+            r.lines.error(pth + ("file",), f"{f}: is a folder; list each file as its own item")
+        evidence.append(EvidenceSpec(
+            id=eid, file=f, path=str(resolved), kind=kind,
+            obtained_from=r.text(pth + ("obtained_from",)),
+            obtained_at=got.iso() if got else None, purports=r.text(pth + ("purports",)),
+            line=r.lines.line(pth)))
+    # review (the fact-checker's confirmation)
+    review = Review()
+    if r.mapping(("review",), ("reviewer", "organization", "organization_url", "rating",
+                               "rating_explanation", "url", "published", "media"),
+                 required=False) is not None:
+        media_raw = r.get(("review", "media"))
+        media: dict[str, str] = {}
+        if media_raw is not None and not isinstance(media_raw, dict):
+            r.lines.error(("review", "media"), "must map evidence ids to a category")
+        for key in media_raw if isinstance(media_raw, dict) else {}:
+            cat = r.text(("review", "media", key), choices=MEDIA_CATEGORIES)
+            if str(key) not in ids:
+                r.lines.error(("review", "media", key), f"no evidence item has the id {key!r}")
+            elif cat:
+                media[str(key)] = cat
+        pub = r.time(("review", "published"))
+        review = Review(
+            reviewer=r.text(("review", "reviewer")),
+            organization=r.text(("review", "organization")),
+            organization_url=r.text(("review", "organization_url")),
+            rating=r.text(("review", "rating"), choices=FIRST_DRAFT),
+            rating_explanation=r.text(("review", "rating_explanation")),
+            url=r.text(("review", "url")), published=pub.iso() if pub else None, media=media)
+    if c_text is None or c_author is None:
+        return None
+    claim = Claim(c_text, c_author, c_date.iso() if c_date else None, tuple(apps),
+                  c_author_type or "Organization")
+    return Case(path=str(path), sha256=hashlib.sha256(raw).hexdigest(), title=title,
+                claim=claim, window=window, window_iso=window_iso, place=place, target=target,
+                sites=tuple(sites), evidence=tuple(evidence), review=review,
+                index_path=index_path, trust_anchors_path=anchors_path)

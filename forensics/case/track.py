@@ -1,0 +1,449 @@
+"""Navigation / track data: GPX, KML, CSV (lat,lon[,time]) and GeoJSON waypoints and tracks.
+
+The "recovered navigation unit" of a claim usually comes as an exported track. This module
+parses the common exchange formats (XML through ``defusedxml``: no entity expansion, no
+external resources) into one list of points, then measures, relative to the claimed target
+and to other named sites: the end point's distance, the closest approach along the track
+(point-to-segment, not only at fixes), the bearing of the final leg and whether that leg
+heads for the target, and whether the track's times fall inside the event window.
+
+Distances are great-circle (haversine) km; bearings are degrees clockwise from true north.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import defusedxml.ElementTree as DET
+
+from ..errors import ProvenanceError
+from .geo import (
+    angle_diff_deg,
+    bearing_deg,
+    compass,
+    haversine_km,
+    point_segment_km,
+    valid_latlon,
+)
+from .times import TimeValue, Window, parse_time
+
+TRACK_EXTENSIONS = {".gpx": "gpx", ".kml": "kml", ".csv": "csv", ".geojson": "geojson",
+                    ".json": "geojson"}
+MAX_TRACK_BYTES = 50 * 1024 * 1024
+MAX_POINTS = 1_000_000
+
+
+class TrackError(ProvenanceError):
+    """A navigation file that cannot be parsed (named, with the reason)."""
+
+    code = "track_unreadable"
+
+
+@dataclass(frozen=True)
+class TrackPoint:
+    lat: float
+    lon: float
+    ele: float | None = None
+    time: str | None = None
+    """The time exactly as the file states it (ISO 8601 when it is one)."""
+
+
+@dataclass(frozen=True)
+class Track:
+    format: str
+    points: tuple[TrackPoint, ...]
+    name: str | None = None
+    creator: str | None = None
+    kinds: tuple[str, ...] = ()
+    """What the points came from: ``track``, ``route``, ``waypoint``, ``line``, ``point``."""
+    problems: tuple[str, ...] = ()
+    """Rows or elements skipped, with why (capped)."""
+
+
+@dataclass(frozen=True)
+class TrackParams:
+    """Parameters of the track assessment (the one place they live)."""
+
+    final_leg_km: float = 3.0
+    """Along-track length, km, of the final leg whose bearing is measured."""
+    near_km: float = 2.0
+    """A track that ends or passes within this many km of a site is said to reach it."""
+
+
+@dataclass
+class _Collector:
+    points: list[TrackPoint] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, lat: Any, lon: Any, ele: Any = None, time: Any = None, *, kind: str,
+            where: str) -> None:
+        try:
+            la, lo = float(lat), float(lon)
+        except (TypeError, ValueError):
+            self.skip(f"{where}: coordinates {lat!r}, {lon!r} are not numbers")
+            return
+        if not valid_latlon(la, lo):
+            self.skip(f"{where}: coordinates {la}, {lo} are out of range")
+            return
+        e = None
+        if ele not in (None, ""):
+            try:
+                e = float(ele)
+                e = e if math.isfinite(e) else None
+            except (TypeError, ValueError):
+                e = None
+        if len(self.points) >= MAX_POINTS:
+            self.skip(f"more than {MAX_POINTS} points: the rest were not read")
+            return
+        t = str(time).strip()[:64] if time not in (None, "") else None
+        self.points.append(TrackPoint(la, lo, e, t))
+        if kind not in self.kinds:
+            self.kinds.append(kind)
+
+    def skip(self, why: str) -> None:
+        if len(self.problems) < 20:
+            self.problems.append(why)
+
+
+def sniff_track_format(path: str, data: bytes) -> str | None:
+    """``gpx`` / ``kml`` / ``csv`` / ``geojson`` from the bytes first, then the extension."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<"):
+        if b"<gpx" in head:
+            return "gpx"
+        if b"<kml" in head:
+            return "kml"
+        return None
+    if head.startswith(b"{"):
+        return "geojson"
+    ext = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    return TRACK_EXTENSIONS.get(ext)
+
+
+def parse_track(path: str, data: bytes) -> Track:
+    """Parse a navigation file. Raises :class:`TrackError` naming the file and the reason."""
+    if not data:
+        raise TrackError(f"{path}: the file is empty (0 bytes)", path=path)
+    if len(data) > MAX_TRACK_BYTES:
+        raise TrackError(f"{path}: {len(data)} bytes is more than the {MAX_TRACK_BYTES} a "
+                         "track file may have here", path=path)
+    fmt = sniff_track_format(path, data)
+    if fmt is None:
+        raise TrackError(f"{path}: not a GPX, KML, CSV or GeoJSON navigation file", path=path)
+    try:
+        if fmt == "gpx":
+            track = _gpx(data)
+        elif fmt == "kml":
+            track = _kml(data)
+        elif fmt == "geojson":
+            track = _geojson(data)
+        else:
+            track = _csv(data)
+    except TrackError as err:
+        raise TrackError(f"{path}: {err.message}", path=path) from err
+    except (DET.ParseError, ValueError, UnicodeDecodeError) as exc:
+        raise TrackError(f"{path}: the {fmt.upper()} data cannot be parsed ({exc})"[:400],
+                         path=path) from exc
+    except Exception as exc:  # defusedxml refusals (entities, DTDs) and other parser errors
+        raise TrackError(f"{path}: the {fmt.upper()} data was refused "
+                         f"({type(exc).__name__}: {exc})"[:400], path=path) from exc
+    if not track.points:
+        raise TrackError(f"{path}: the {fmt.upper()} file holds no valid point"
+                         + (f" ({'; '.join(track.problems[:3])})" if track.problems else ""),
+                         path=path)
+    return track
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if "}" in tag else tag
+
+
+def _child_text(el: Any, name: str) -> str | None:
+    for child in el:
+        if _local(child.tag) == name:
+            return (child.text or "").strip() or None
+    return None
+
+
+def _gpx(data: bytes) -> Track:
+    root = DET.fromstring(data, forbid_dtd=True)
+    if _local(root.tag) != "gpx":
+        raise TrackError(f"the root element is <{_local(root.tag)}>, not <gpx>")
+    col = _Collector()
+    name = None
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "metadata" and name is None:
+            name = _child_text(el, "name")
+        elif tag in ("trkpt", "rtept", "wpt"):
+            kind = {"trkpt": "track", "rtept": "route", "wpt": "waypoint"}[tag]
+            col.add(el.get("lat"), el.get("lon"), _child_text(el, "ele"),
+                    _child_text(el, "time"), kind=kind, where=f"<{tag}> {len(col.points) + 1}")
+    if name is None:
+        trk = next((e for e in root.iter() if _local(e.tag) == "trk"), None)
+        name = _child_text(trk, "name") if trk is not None else None
+    return Track("gpx", tuple(col.points), name, root.get("creator"), tuple(col.kinds),
+                 tuple(col.problems))
+
+
+def _kml(data: bytes) -> Track:
+    root = DET.fromstring(data, forbid_dtd=True)
+    if _local(root.tag) != "kml":
+        raise TrackError(f"the root element is <{_local(root.tag)}>, not <kml>")
+    col = _Collector()
+    name = next((_child_text(e, "name") for e in root.iter() if _local(e.tag) == "Document"),
+                None)
+    for pm in (e for e in root.iter() if _local(e.tag) == "Placemark"):
+        stamp = next(((e.text or "").strip() or None for e in pm.iter()
+                      if _local(e.tag) == "when" and e is not None), None)
+        for el in pm.iter():
+            tag = _local(el.tag)
+            if tag == "Track":  # gx:Track: <when> and <gx:coord> "lon lat alt" pairs
+                whens = [(c.text or "").strip() for c in el if _local(c.tag) == "when"]
+                coords = [(c.text or "").split() for c in el if _local(c.tag) == "coord"]
+                for i, parts in enumerate(coords):
+                    if len(parts) < 2:
+                        col.skip(f"gx:coord {i + 1}: {' '.join(parts)!r} is not 'lon lat [alt]'")
+                        continue
+                    col.add(parts[1], parts[0], parts[2] if len(parts) > 2 else None,
+                            whens[i] if i < len(whens) else None, kind="track",
+                            where=f"gx:coord {i + 1}")
+            elif tag in ("LineString", "Point", "LinearRing"):
+                text = _child_text(el, "coordinates") or ""
+                kind = "point" if tag == "Point" else "line"
+                for i, tup in enumerate(text.split()):
+                    parts = tup.split(",")
+                    if len(parts) < 2:
+                        col.skip(f"<{tag}> coordinate {i + 1}: {tup!r} is not 'lon,lat[,alt]'")
+                        continue
+                    col.add(parts[1], parts[0], parts[2] if len(parts) > 2 else None,
+                            stamp if tag == "Point" else None, kind=kind,
+                            where=f"<{tag}> coordinate {i + 1}")
+    return Track("kml", tuple(col.points), name, None, tuple(col.kinds), tuple(col.problems))
+
+
+def _geojson(data: bytes) -> Track:
+    doc = json.loads(data.decode("utf-8-sig"))
+    col = _Collector()
+    if not isinstance(doc, dict) or "type" not in doc:
+        raise TrackError("the JSON is not a GeoJSON object (no 'type')")
+
+    def times_of(props: Any) -> list[Any]:
+        if not isinstance(props, dict):
+            return []
+        for key in ("coordTimes", "times", "timestamps"):
+            if isinstance(props.get(key), list):
+                val = props[key]
+                return val[0] if val and isinstance(val[0], list) else val
+        for key in ("time", "timestamp", "datetime"):
+            if props.get(key) is not None:
+                return [props[key]]
+        return []
+
+    def geometry(geom: Any, props: Any, where: str) -> None:
+        if not isinstance(geom, dict):
+            return
+        gtype = geom.get("type")
+        coords = geom.get("coordinates")
+        times = times_of(props)
+        if gtype == "Point":
+            seqs, kind = [[coords]], "point"
+        elif gtype in ("LineString", "MultiPoint"):
+            seqs, kind = [coords], "line"
+        elif gtype == "MultiLineString":
+            seqs, kind = coords, "line"
+        elif gtype == "GeometryCollection":
+            for g in geom.get("geometries") or []:
+                geometry(g, props, where)
+            return
+        else:
+            col.skip(f"{where}: geometry type {gtype!r} is not a point or line")
+            return
+        k = 0
+        for seq in seqs or []:
+            for pos in seq or []:
+                if not isinstance(pos, (list, tuple)) or len(pos) < 2:
+                    col.skip(f"{where}: position {pos!r} is not [lon, lat]")
+                    continue
+                t = times[k] if k < len(times) else None
+                if t is None and len(pos) > 3:
+                    t = pos[3]
+                col.add(pos[1], pos[0], pos[2] if len(pos) > 2 else None, t, kind=kind,
+                        where=f"{where} position {k + 1}")
+                k += 1
+
+    name = None
+    if doc.get("type") == "FeatureCollection":
+        name = doc.get("name") if isinstance(doc.get("name"), str) else None
+        for i, feat in enumerate(doc.get("features") or []):
+            if isinstance(feat, dict):
+                geometry(feat.get("geometry"), feat.get("properties"), f"feature {i + 1}")
+    elif doc.get("type") == "Feature":
+        geometry(doc.get("geometry"), doc.get("properties"), "feature")
+    else:
+        geometry(doc, None, "geometry")
+    return Track("geojson", tuple(col.points), name, None, tuple(col.kinds),
+                 tuple(col.problems))
+
+
+_LAT_NAMES = ("lat", "latitude", "y")
+_LON_NAMES = ("lon", "lng", "long", "longitude", "x")
+_TIME_NAMES = ("time", "timestamp", "datetime", "date_time", "utc", "when")
+_ELE_NAMES = ("ele", "elevation", "alt", "altitude")
+
+
+def _csv(data: bytes) -> Track:
+    text = data.decode("utf-8-sig")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise TrackError("the CSV file has no rows")
+    header = [c.strip().lower() for c in rows[0]]
+
+    def find(names: tuple[str, ...]) -> int | None:
+        return next((header.index(n) for n in names if n in header), None)
+
+    ilat, ilon = find(_LAT_NAMES), find(_LON_NAMES)
+    if ilat is not None and ilon is not None:
+        itime, iele, body, first = find(_TIME_NAMES), find(_ELE_NAMES), rows[1:], 2
+    else:  # no header: lat,lon[,time] as the issue's format says
+        try:
+            float(rows[0][0]), float(rows[0][1])
+        except (ValueError, IndexError) as exc:
+            raise TrackError("the CSV has neither a lat/lon header nor numeric lat,lon "
+                             "columns") from exc
+        ilat, ilon, itime, iele, body, first = 0, 1, 2, None, rows, 1
+    col = _Collector()
+    for n, row in enumerate(body, start=first):
+        def cell(i: int | None, row: list[str] = row) -> str | None:
+            return row[i].strip() if i is not None and i < len(row) else None
+
+        col.add(cell(ilat), cell(ilon), cell(iele), cell(itime), kind="track",
+                where=f"row {n}")
+    return Track("csv", tuple(col.points), None, None, tuple(col.kinds), tuple(col.problems))
+
+
+# --------------------------------------------------------------------------------------------
+# Measurements
+# --------------------------------------------------------------------------------------------
+
+
+def track_length_km(points: tuple[TrackPoint, ...] | list[TrackPoint]) -> float:
+    return sum(haversine_km((a.lat, a.lon), (b.lat, b.lon))
+               for a, b in zip(points, points[1:], strict=False))
+
+
+def closest_approach(points: tuple[TrackPoint, ...] | list[TrackPoint],
+                     place: tuple[float, float]) -> dict[str, Any]:
+    """Closest approach of the polyline to ``place``: km, the segment index and fraction."""
+    if len(points) == 1:
+        return {"km": haversine_km((points[0].lat, points[0].lon), place), "segment": 0,
+                "fraction": 0.0, "point_index": 0}
+    best = (math.inf, 0, 0.0)
+    for i, (a, b) in enumerate(zip(points, points[1:], strict=False)):
+        d, t = point_segment_km(place, (a.lat, a.lon), (b.lat, b.lon))
+        if d < best[0]:
+            best = (d, i, t)
+    d, i, t = best
+    return {"km": d, "segment": i, "fraction": t, "point_index": i if t < 0.5 else i + 1}
+
+
+def final_leg(points: tuple[TrackPoint, ...] | list[TrackPoint],
+              length_km: float) -> tuple[int, float] | None:
+    """Index of the point where the last ``length_km`` of the track starts, and the leg's
+    length; ``None`` for a single point."""
+    if len(points) < 2:
+        return None
+    acc = 0.0
+    for i in range(len(points) - 1, 0, -1):
+        acc += haversine_km((points[i - 1].lat, points[i - 1].lon), (points[i].lat, points[i].lon))
+        if acc >= length_km:
+            return i - 1, acc
+    return 0, acc
+
+
+def analyse_track(track: Track, *, target: dict[str, Any] | None,
+                  sites: list[dict[str, Any]], window: Window | None,
+                  params: TrackParams = TrackParams()) -> dict[str, Any]:
+    """Measure the track against the target and the named sites (all plain data out).
+
+    ``target`` and each site are ``{"name", "lat", "lon"}`` (``radius_km`` optional).
+    """
+    pts = track.points
+    end, start = pts[-1], pts[0]
+    places = ([{"role": "target", **target}] if target else []) + [
+        {"role": "site", **s} for s in sites]
+    leg = final_leg(pts, params.final_leg_km)
+    leg_bearing = None
+    leg_info: dict[str, Any] | None = None
+    if leg is not None:
+        i0, leg_len = leg
+        if leg_len > 0:
+            leg_bearing = bearing_deg((pts[i0].lat, pts[i0].lon), (end.lat, end.lon))
+            leg_info = {"from_index": i0, "to_index": len(pts) - 1, "length_km": leg_len,
+                        "bearing_deg": leg_bearing, "compass": compass(leg_bearing)}
+    measured = []
+    for p in places:
+        loc = (float(p["lat"]), float(p["lon"]))
+        ca = closest_approach(pts, loc)
+        end_km = haversine_km((end.lat, end.lon), loc)
+        entry: dict[str, Any] = {
+            "role": p["role"], "name": p.get("name"), "lat": loc[0], "lon": loc[1],
+            "end_km": end_km, "start_km": haversine_km((start.lat, start.lon), loc),
+            "closest_km": ca["km"], "closest_point_index": ca["point_index"],
+            "closest_time": pts[ca["point_index"]].time,
+        }
+        if leg_info is not None and end_km > 0.05:
+            to_place = bearing_deg((pts[leg_info["from_index"]].lat,
+                                    pts[leg_info["from_index"]].lon), loc)
+            entry["bearing_from_leg_start_deg"] = to_place
+            off = angle_diff_deg(leg_bearing or 0.0, to_place)
+            entry["heading_off_deg"] = off
+            # Continued in a straight line, how close would the final leg pass? (cross-track)
+            d0 = haversine_km((pts[leg_info["from_index"]].lat,
+                               pts[leg_info["from_index"]].lon), loc)
+            entry["extended_miss_km"] = (abs(d0 * math.sin(math.radians(off)))
+                                         if off < 90 else None)
+        measured.append(entry)
+    times = [parse_time(p.time) for p in pts]
+    known = [t for t in times if t is not None]
+    rel: dict[str, int] = {"inside": 0, "before": 0, "after": 0, "unknown": 0, "no_time": 0}
+    for t in times:
+        if t is None:
+            rel["no_time"] += 1
+        elif window is None:
+            rel["unknown"] += 1
+        else:
+            rel[window.relation(t)] += 1
+    first_t = min(known, key=TimeValue.earliest_utc) if known else None
+    last_t = max(known, key=TimeValue.latest_utc) if known else None
+    return {
+        "format": track.format, "name": track.name, "creator": track.creator,
+        "kinds": list(track.kinds), "points": len(pts), "problems": list(track.problems),
+        "length_km": track_length_km(pts),
+        "start": asdict(start), "end": asdict(end),
+        "final_leg": leg_info, "places": measured,
+        "times": {"first": first_t.iso() if first_t else None,
+                  "last": last_t.iso() if last_t else None, "relation_counts": rel},
+        "params": asdict(params),
+        "polyline": [[round(p.lat, 6), round(p.lon, 6)] for p in _thin(pts, 2000)],
+    }
+
+
+def _thin(points: tuple[TrackPoint, ...], limit: int) -> list[TrackPoint]:
+    """At most ``limit`` points for drawing (first and last always kept)."""
+    if len(points) <= limit:
+        return list(points)
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(i * step)] for i in range(limit)]

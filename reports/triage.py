@@ -1,0 +1,78 @@
+"""``triage.html``: one self-contained page listing every file of a batch, most suspicious
+first, sortable and filterable without a server.
+
+Everything from a file (names, findings, EXIF strings) is escaped by Jinja2's autoescaping;
+the page loads nothing from the network (Content-Security-Policy ``default-src 'none'``) and
+runs only the small script shipped inline here, allowed by its SHA-256 hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+SCRIPT = """
+(function () {
+  var table = document.getElementById('items');
+  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  var filter = document.getElementById('filter');
+  var level = document.getElementById('level');
+  function apply() {
+    var q = filter.value.toLowerCase(), l = level.value;
+    rows.forEach(function (r) {
+      var ok = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) &&
+               (!l || r.getAttribute('data-level') === l);
+      r.hidden = !ok;
+    });
+  }
+  filter.addEventListener('input', apply);
+  level.addEventListener('change', apply);
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+    th.addEventListener('click', function () {
+      var asc = th.getAttribute('data-asc') !== '1';
+      th.setAttribute('data-asc', asc ? '1' : '0');
+      rows.sort(function (a, b) {
+        var x = a.cells[col].getAttribute('data-sort') || a.cells[col].textContent;
+        var y = b.cells[col].getAttribute('data-sort') || b.cells[col].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return asc ? c : -c;
+      });
+      rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
+    });
+  });
+})();
+"""
+
+
+def _env() -> Environment:
+    return Environment(autoescape=select_autoescape(default=True, default_for_string=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def script_hash(script: str = SCRIPT) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def render_triage(items: Iterable[dict[str, Any]], *, summary: dict[str, Any],
+                  thumbnails: dict[str, str] | None = None, title: str = "provenance triage"
+                  ) -> str:
+    """The page as a string. ``thumbnails`` maps a path to a ``data:image/jpeg;base64`` URI."""
+    template_text = resources.files("reports").joinpath("templates/triage.html.j2").read_text(
+        encoding="utf-8")
+    template = _env().from_string(template_text)
+    rows = []
+    for item in items:
+        thumb = (thumbnails or {}).get(item.get("path", ""))
+        if thumb and not thumb.startswith("data:image/"):
+            thumb = None  # only inline images, never a URL
+        rows.append({"item": item, "thumb": thumb,
+                     "triage": item.get("triage") or {"level": "none", "score": 0.0}})
+    return template.render(rows=rows, summary=summary, title=title, script=SCRIPT,
+                           script_hash=script_hash())
