@@ -91,7 +91,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
     from .main import scan_options_from  # the one place options become ScanOptions
 
     opts = BatchOptions(workers=workers, timeout_s=timeout, memory_mb=memory_mb,
-                        resume=resume, scan=scan_options_from(trust_anchors, index))
+                        resume=resume, thumbnails=bool(html),
+                        scan=scan_options_from(trust_anchors, index))
     err = Console(stderr=True)
     with ExitStack() as stack:
         store = stack.enter_context(ResultStore(results)) if results else None

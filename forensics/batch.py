@@ -72,6 +72,8 @@ class BatchOptions:
     timeout_s: float = DEFAULT_TIMEOUT_S
     memory_mb: int | None = DEFAULT_MEMORY_MB
     resume: bool = False
+    thumbnails: bool = False
+    """Also make a small JPEG thumbnail per image (for triage pages; one extra draft decode)."""
     scan: ScanOptions = field(default_factory=ScanOptions)
 
 
@@ -131,7 +133,7 @@ def rss_mb(pid: int) -> float | None:
 
 
 def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
-            memory_mb: int | None) -> None:
+            memory_mb: int | None, thumbnails: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
     try:
         import cv2
@@ -149,7 +151,7 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
         thumb = None
         try:
             item = finish_item(scan_file(path, options=options, checks=checks))
-            if item.get("media_type") and item.get("status") == "ok":
+            if thumbnails and item.get("media_type") and item.get("status") == "ok":
                 with open(path, "rb") as fh:
                     thumb = thumbnail_jpeg(fh.read(), item["media_type"])
         except MemoryError:
@@ -169,11 +171,10 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
 
 
 class _Worker:
-    def __init__(self, ctx: Any, checks: tuple[Check, ...], options: ScanOptions,
-                 memory_mb: int | None):
+    def __init__(self, ctx: Any, checks: tuple[Check, ...], opts: BatchOptions):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, checks, options, memory_mb),
-                                daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, checks, opts.scan, opts.memory_mb,
+                                                      opts.thumbnails), daemon=True)
         self.proc.start()
         child.close()
         self.path: str | None = None
@@ -289,7 +290,7 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
     nworkers = max(1, min(opts.workers, len(queue)))
     keys = dict(queue)
     pending = [p for p, _ in reversed(queue)]  # pop() from the end keeps input order
-    workers = [_Worker(ctx, checks, opts.scan, opts.memory_mb) for _ in range(nworkers)]
+    workers = [_Worker(ctx, checks, opts) for _ in range(nworkers)]
     try:
         for w in workers:
             if pending:
@@ -342,7 +343,7 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                     if not pending:
                         workers[i] = _Idle()
                         continue
-                    w = workers[i] = _Worker(ctx, checks, opts.scan, opts.memory_mb)
+                    w = workers[i] = _Worker(ctx, checks, opts)
                 if pending:
                     w.assign(pending.pop())
     finally:

@@ -43,7 +43,7 @@ class ScanOptions:
 
     trust_anchors_pem: str | None = None
     """PEM text of C2PA trust anchors the user points to; ``None`` trusts no signer."""
-    preview_max_side: int = 512
+    preview_max_side: int = 480
     """Longest side, in pixels, of the reduced decode shared by preview-based checks."""
     index_path: str | None = None
     """Known-imagery index (SQLite) to match against; ``None`` skips matching."""
@@ -172,7 +172,10 @@ class AnalysisContext:
         if getattr(im, "n_frames", 1) > 1:
             im.seek(0)
         if im.format == "JPEG" and side < max(im.size):
-            im.draft("RGB", (side, side))
+            # draft() keeps both sides at least as large as asked: ask for the target box.
+            w, h = im.size
+            scale = side / max(w, h)
+            im.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
         im.load()
         im = _to_8bit(im)
         rgb = im.convert("RGB") if im.mode != "RGB" else im
@@ -190,6 +193,21 @@ class AnalysisContext:
         if any("truncated" in p or "runs past the end" in p for p in info["problems"]):
             self.problem("truncated", "the JPEG stream ends early: " + "; ".join(info["problems"]))
         return info
+
+    @cached_property
+    def dct(self) -> Any:
+        """Quantized DCT coefficients of a JPEG's first component, read without decoding
+        pixels (:func:`forensics.editing.dct.read_coefficients`, via ``jpeglib``): a
+        :class:`~forensics.editing.dct.DctCoefficients`, or ``None`` for other formats and
+        for JPEGs whose coefficients libjpeg cannot read (damaged, or a process it lacks)."""
+        if self.item.media_type != "image/jpeg":
+            return None
+        from .editing.dct import read_coefficients
+
+        try:
+            return read_coefficients(self.data)
+        except ValueError:
+            return None
 
     @cached_property
     def metadata(self) -> Metadata:

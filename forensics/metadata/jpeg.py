@@ -7,7 +7,10 @@ are taken from Pillow, which parses them without decoding pixels.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 # ITU-T T.81 Annex K tables (natural order), the base of the IJG quality scaling.
 IJG_LUMINANCE = (
@@ -161,16 +164,22 @@ def estimate_quality(tables: Mapping[int, Sequence[int]]) -> dict[str, Any] | No
     """
     if not tables:
         return None
-    lum = list(tables.get(0) or next(iter(tables.values())))
-    chrom = list(tables[1]) if 1 in tables else None
-    best: tuple[float, int] | None = None
-    for q in range(1, 101):
-        err = sum(abs(a - b) for a, b in zip(lum, ijg_table(IJG_LUMINANCE, q), strict=False))
-        if chrom is not None:
-            ref = ijg_table(IJG_CHROMINANCE, q)
-            err += sum(abs(a - b) for a, b in zip(chrom, ref, strict=False))
-        if best is None or err < best[0]:
-            best = (err, q)
-    assert best is not None
-    count = 64 * (2 if chrom is not None else 1)
-    return {"quality": best[1], "exact": best[0] == 0, "mean_abs_error": round(best[0] / count, 3)}
+    lum = np.asarray(list(tables.get(0) or next(iter(tables.values())))[:64], dtype=np.int64)
+    chrom = np.asarray(list(tables[1])[:64], dtype=np.int64) if 1 in tables else None
+    lum_ref, chrom_ref = _ijg_tables()
+    err = np.abs(lum_ref[:, :lum.size] - lum).sum(axis=1)
+    count = lum.size
+    if chrom is not None:
+        err = err + np.abs(chrom_ref[:, :chrom.size] - chrom).sum(axis=1)
+        count += chrom.size
+    q = int(np.argmin(err))  # first minimum: lowest quality among ties
+    return {"quality": q + 1, "exact": bool(err[q] == 0),
+            "mean_abs_error": round(float(err[q]) / max(1, count), 3)}
+
+
+@lru_cache(maxsize=1)
+def _ijg_tables() -> tuple[np.ndarray, np.ndarray]:
+    """IJG luminance and chrominance tables for qualities 1..100 (rows 0..99)."""
+    lum = np.array([ijg_table(IJG_LUMINANCE, q) for q in range(1, 101)], dtype=np.int64)
+    chrom = np.array([ijg_table(IJG_CHROMINANCE, q) for q in range(1, 101)], dtype=np.int64)
+    return lum, chrom

@@ -1,0 +1,355 @@
+"""Run a case: scan the listed evidence, assess it against the claim, return the report.
+
+:func:`run_case` is the one library entry point (``provenance case run`` calls it and hands
+the dict to ``reports`` for rendering); :func:`verify_report` re-hashes the inputs a report
+names and says whether anything changed since.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import platform
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..checks import get_checks
+from ..context import ScanOptions
+from ..errors import ProvenanceError
+from ..scan import scan
+from .assess import (
+    AssessParams,
+    assess_integrity,
+    assess_navigation,
+    assess_originality,
+    assess_place,
+    assess_time,
+    params_dict,
+    suggest_media_category,
+    suggest_rating,
+    supports,
+)
+from .casefile import Case, Place, load_case
+from .claimreview import build_claimreview
+from .timeline import claim_timeline, item_timeline
+from .track import TRACK_EXTENSIONS, TrackError, TrackParams, analyse_track, parse_track
+
+REPORT_SCHEMA = "provenance.case-report/1"
+PREVIEW_MAX_SIDE = 360
+MAX_PREVIEW_PIXELS = 60_000_000
+
+
+def _sha256_file(path: str) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def _is_track(spec_kind: str, path: str) -> bool:
+    if spec_kind == "track":
+        return True
+    if spec_kind != "auto":
+        return False
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in TRACK_EXTENSIONS:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2048).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    except OSError:
+        return False
+    if ext in (".gpx", ".kml"):
+        return head.startswith(b"<")
+    if ext in (".json", ".geojson"):
+        return head.startswith(b"{")
+    return True  # .csv
+
+
+def _preview(path: str) -> dict[str, Any] | None:
+    """A small JPEG of the picture (orientation applied) for the report; ``None`` if it
+    cannot be decoded. Never changes the evidence file."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as im:
+            if im.width * im.height > MAX_PREVIEW_PIXELS:
+                return None
+            if im.format == "JPEG":
+                im.draft("RGB", (PREVIEW_MAX_SIDE * 2, PREVIEW_MAX_SIDE * 2))
+            im = ImageOps.exif_transpose(im)
+            im = im.convert("RGB")
+            im.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=80)
+    except Exception:  # noqa: BLE001 - a preview is a courtesy; the scan records the problem
+        return None
+    return {"media_type": "image/jpeg", "width": im.width, "height": im.height,
+            "data_base64": base64.b64encode(buf.getvalue()).decode("ascii")}
+
+
+def _heatmaps(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """References to the PNG artifacts (heat maps) the checks produced for this item."""
+    out = []
+    for ci, check in enumerate(item.get("checks") or []):
+        for ai, art in enumerate(check.get("artifacts") or []):
+            if str(art.get("media_type", "")).startswith("image/"):
+                out.append({"check": check.get("name"), "check_index": ci,
+                            "artifact_index": ai, "name": art.get("name"),
+                            "description": art.get("description")})
+    return out
+
+
+def _place_dict(p: Place | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"name": p.name, "lat": p.lat, "lon": p.lon, "radius_km": p.radius_km,
+            "note": p.note}
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for dist in ("pyyaml", "jsonschema", "jinja2", "defusedxml", "click"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _index_searched() -> bool:
+    return any(c.name.startswith("known_image") or c.name in ("known_imagery", "index")
+               for c in get_checks())
+
+
+def _mtime(path: str) -> str | None:
+    try:
+        ts = os.stat(path).st_mtime
+    except OSError:
+        return None
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+
+
+def run_case(case_path: str | os.PathLike[str], *,
+             assess_params: AssessParams | None = None,
+             track_params: TrackParams | None = None) -> dict[str, Any]:
+    """Validate the case file, scan and assess its evidence; return the report dict
+    (``provenance.case-report/1``). Raises :class:`CaseFileError` for a bad case file."""
+    assess_params = assess_params or AssessParams()
+    track_params = track_params or TrackParams()
+    case = load_case(case_path)
+    generated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    pem = None
+    if case.trust_anchors_path:
+        with open(case.trust_anchors_path, encoding="utf-8", errors="replace") as fh:
+            pem = fh.read()
+    options = ScanOptions(trust_anchors_pem=pem, index_path=case.index_path)
+    kinds = {e.id: ("track" if _is_track(e.kind, e.path) else
+                    ("document" if e.kind == "document" else "image")) for e in case.evidence}
+    to_scan = [e for e in case.evidence if kinds[e.id] != "track"]
+    doc = scan([e.path for e in to_scan], options=options) if to_scan else scan([])
+    items = {e.id: it for e, it in zip(to_scan, doc["items"], strict=True)}
+    searched = bool(case.index_path) and _index_searched()
+    target = ({"name": case.target.name, "lat": case.target.lat, "lon": case.target.lon}
+              if case.target else None)
+    sites = [{"name": s.name, "lat": s.lat, "lon": s.lon} for s in case.sites]
+    by_sha: dict[str, list[str]] = {}
+    evidence: list[dict[str, Any]] = []
+    for spec in case.evidence:
+        kind = kinds[spec.id]
+        entry: dict[str, Any] = {
+            "id": spec.id, "file": spec.file, "path": spec.path, "kind": kind,
+            "obtained_from": spec.obtained_from, "obtained_at": spec.obtained_at,
+            "purports": spec.purports, "sha256": None, "size": None, "media_type": None,
+            "status": "ok", "error": None, "summary": None, "preview": None, "track": None,
+            "timeline": [], "assessments": [], "heatmaps": [], "scan": None,
+        }
+        if kind == "track":
+            try:
+                sha, size = _sha256_file(spec.path)
+                with open(spec.path, "rb") as fh:
+                    data = fh.read()
+                entry.update(sha256=sha, size=size)
+                track = parse_track(spec.file, data)
+                entry["media_type"] = f"application/{track.format}"
+                analysis = analyse_track(track, target=target, sites=sites, window=case.window,
+                                         params=track_params)
+                entry["track"] = analysis
+                entry["timeline"] = item_timeline({}, window=case.window,
+                                                  obtained_at=spec.obtained_at,
+                                                  file_mtime=_mtime(spec.path), track=analysis)
+                entry["assessments"] = assess_navigation(analysis, case, track_params.near_km)
+            except (TrackError, OSError) as exc:
+                msg = exc.message if isinstance(exc, ProvenanceError) else \
+                    f"{spec.file}: cannot be read ({exc})"
+                entry.update(status="error", error={"code": getattr(exc, "code", "unreadable"),
+                                                    "message": msg})
+                entry["assessments"] = [{"assertion": a, "status": "cannot_tell",
+                                         "confidence": "high", "summary": msg, "findings": [],
+                                         "rests_on": []} for a in ("target", "time")]
+        else:
+            item = items[spec.id]
+            entry.update(sha256=item.get("sha256"), size=item.get("size"),
+                         media_type=item.get("media_type"), status=item.get("status"),
+                         error=item.get("error"),
+                         summary=(item.get("metadata") or {}).get("summary"), scan=item)
+            matches = [dict(f.get("evidence") or {}) for f in item.get("findings") or []
+                       if f.get("code") == "known_image.match"]
+            entry["timeline"] = item_timeline(item, window=case.window,
+                                              obtained_at=spec.obtained_at,
+                                              file_mtime=_mtime(spec.path),
+                                              known_matches=matches)
+            if item.get("sha256"):
+                by_sha.setdefault(item["sha256"], []).append(spec.id)
+            entry["heatmaps"] = _heatmaps(item)
+            if kind == "image" and (item.get("media_type") or "").startswith("image/"):
+                entry["preview"] = _preview(spec.path)
+        evidence.append(entry)
+    for entry in evidence:
+        if entry["kind"] == "track":
+            continue
+        item = entry["scan"]
+        dups = [f"{i} ({next(e['file'] for e in evidence if e['id'] == i)})"
+                for i in by_sha.get(entry["sha256"] or "", []) if i != entry["id"]]
+        entry["assessments"] = [
+            assess_time(item, entry["timeline"], case.window),
+            assess_place(item, case.place, assess_params),
+            assess_originality(item, case.window, index_searched=searched,
+                               exact_duplicates=dups, params=assess_params),
+            assess_integrity(item),
+        ]
+    for entry in evidence:
+        can, cannot = supports(entry["assessments"])
+        entry["can_support"], entry["cannot_support"] = can, cannot
+        cat, why = suggest_media_category(entry["kind"], entry["scan"] or {},
+                                          entry["assessments"])
+        entry["suggested_media_category"] = cat
+        entry["suggested_media_category_reason"] = why
+        entry["confirmed_media_category"] = case.review.media.get(entry["id"])
+    summary = suggest_rating(evidence)
+    summary["confirmed_rating"] = case.review.rating
+    summary["confirmed_by"] = case.review.organization or case.review.reviewer
+    claim = {"text": case.claim.text, "author": case.claim.author,
+             "author_type": case.claim.author_type, "date": case.claim.date,
+             "appearances": [{"url": a.url, "published": a.published, "title": a.title}
+                             for a in case.claim.appearances]}
+    assertions = _assertions(case, evidence)
+    inputs = [{"role": "case_file", "id": None, "file": os.path.basename(case.path),
+               "path": case.path, "sha256": case.sha256}]
+    for e in evidence:
+        inputs.append({"role": "evidence", "id": e["id"], "file": e["file"], "path": e["path"],
+                       "sha256": e["sha256"]})
+    if case.index_path:
+        sha = _sha256_file(case.index_path)[0] if os.path.isfile(case.index_path) else None
+        inputs.append({"role": "known_imagery_index", "id": None,
+                       "file": os.path.basename(case.index_path), "path": case.index_path,
+                       "sha256": sha})
+    if case.trust_anchors_path:
+        inputs.append({"role": "trust_anchors", "id": None,
+                       "file": os.path.basename(case.trust_anchors_path),
+                       "path": case.trust_anchors_path,
+                       "sha256": _sha256_file(case.trust_anchors_path)[0]})
+    check_params = {c.name: dict(c.params_dict()) for c in get_checks()}
+    return {
+        "schema": REPORT_SCHEMA,
+        "generated_at": generated_at,
+        "case": {
+            "title": case.title, "file": case.path, "sha256": case.sha256, "claim": claim,
+            "asserts": {"event": ({"start": case.window_iso[0], "end": case.window_iso[1]}
+                                  if case.window_iso else None),
+                        "place": _place_dict(case.place), "target": _place_dict(case.target)},
+            "sites": [_place_dict(s) for s in case.sites],
+            "known_imagery": {"index": case.index_path, "searched": searched,
+                              "note": _index_note(case.index_path, searched)},
+        },
+        "timeline": claim_timeline(claim, case.window_iso, case.window),
+        "evidence": evidence,
+        "assertions": assertions,
+        "summary": summary,
+        "claimreview": build_claimreview(case, evidence, generated_at=generated_at),
+        "reproducibility": {
+            "tool": doc["tool"], "python": platform.python_version(),
+            "platform": platform.platform(terse=True), "other_libraries": _versions(),
+            "check_params": check_params,
+            "case_params": {"assessment": params_dict(assess_params),
+                            "track": {k: v for k, v in vars(track_params).items()}},
+            "inputs": inputs,
+            "verify": "provenance case verify report.json",
+        },
+        "scan_schema": doc["schema"],
+        "tool_version": __version__,
+    }
+
+
+def _index_note(index: str | None, searched: bool) -> str:
+    if not index:
+        return "No known-imagery index named in the case file: originality was not searched."
+    if not searched:
+        return ("The case names an index, but this installation has no known-imagery check, "
+                "so it was not searched.")
+    return "Every image was matched against the known-imagery index."
+
+
+def _assertions(case: Case, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per claim assertion: which items are consistent / inconsistent / cannot tell."""
+    out = []
+    specs = [("time", "event", "The event happened between "
+              + (f"{case.window_iso[0]} and {case.window_iso[1]}" if case.window_iso
+                 else "(no window given)")),
+             ("place", "place", f"It happened at {case.place.name}" if case.place
+              else "(no place given)"),
+             ("target", "target", f"The target was {case.target.name}" if case.target
+              else "(no target given)")]
+    for assertion, key, statement in specs:
+        groups: dict[str, list[str]] = {"consistent": [], "inconsistent": [], "cannot_tell": []}
+        for e in evidence:
+            for a in e["assessments"]:
+                if a["assertion"] == assertion:
+                    groups[a["status"]].append(e["id"])
+        out.append({"assertion": assertion, "key": key, "statement": statement, **groups})
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# verify
+# --------------------------------------------------------------------------------------------
+
+
+def verify_report(report: dict[str, Any], *, base_dir: str | None = None) -> dict[str, Any]:
+    """Re-hash every input a report names. ``base_dir`` (the folder the case file is in now)
+    overrides the recorded absolute paths when the case folder was moved."""
+    if report.get("schema") != REPORT_SCHEMA:
+        raise ProvenanceError(f"not a case report ({report.get('schema')!r}, expected "
+                              f"{REPORT_SCHEMA!r})", code="not_a_report")
+    inputs = (report.get("reproducibility") or {}).get("inputs") or []
+    case_dir = os.path.dirname((report.get("case") or {}).get("file") or "")
+    results = []
+    for inp in inputs:
+        path = inp.get("path") or ""
+        if base_dir:
+            rel = os.path.relpath(path, case_dir) if case_dir else inp.get("file") or ""
+            path = str(Path(base_dir) / rel)
+        entry = {"role": inp.get("role"), "id": inp.get("id"), "file": inp.get("file"),
+                 "path": path, "expected": inp.get("sha256"), "actual": None}
+        if not os.path.isfile(path):
+            entry["status"] = "missing"
+        else:
+            try:
+                entry["actual"] = _sha256_file(path)[0]
+                entry["status"] = ("unchanged" if entry["actual"] == inp.get("sha256")
+                                   else "changed")
+            except OSError as exc:
+                entry["status"] = "unreadable"
+                entry["error"] = str(exc)
+        results.append(entry)
+    ok = bool(results) and all(r["status"] == "unchanged" for r in results)
+    return {"ok": ok, "inputs": results,
+            "changed": [r for r in results if r["status"] != "unchanged"]}
