@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from contextlib import ExitStack
 from typing import IO, Any
 
@@ -31,7 +33,7 @@ from forensics.batch import (
 from forensics.errors import UsageError
 from forensics.model import scan_document
 from forensics.scan import tool_info
-from forensics.store import ResultStore
+from forensics.store import ResultStore, db_path
 from forensics.triage import LEVELS, level_at_least
 from reports.csv_out import write_csv
 from reports.serialize import to_json, to_jsonl_line
@@ -95,6 +97,9 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
                         scan=scan_options_from(trust_anchors, index))
     err = Console(stderr=True)
     with ExitStack() as stack:
+        if html and not results:  # the triage page needs the thumbnails a store keeps
+            tmpdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="provenance-"))
+            results = os.path.join(tmpdir, "results.sqlite")
         store = stack.enter_context(ResultStore(results)) if results else None
         out: IO[str] = stack.enter_context(_open(output)) if output else sys.stdout
         jsonl_fh = stack.enter_context(_open(jsonl, "a" if resume else "w")) if jsonl else None
@@ -136,11 +141,13 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
                        Console(file=out, width=None if out is sys.stdout else 160))
         if csv_path:
             with _open(csv_path) as fh:
-                write_csv(items, fh)
+                write_csv(ranked, fh)
         if html:
             thumbs = store.thumbnails() if store is not None else {}
-            page = render_triage(ranked, summary=_page_summary(items), thumbnails={
-                p: "data:image/jpeg;base64," + _b64(t) for p, t in thumbs.items()})
+            uris = {p: "data:image/jpeg;base64," + _b64(t) for p, t in thumbs.items()}
+            page = render_triage(ranked, summary=_page_summary(items),
+                                 thumbnails={i["path"]: uris.get(db_path(i["path"]), "")
+                                             for i in ranked})
             with _open(html) as fh:
                 fh.write(page)
     print_batch_summary(summary.to_dict(), err)
@@ -171,7 +178,7 @@ def _page_summary(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _open(path: str, mode: str = "w") -> IO[str]:
-    return open(path, mode, encoding="utf-8", newline="\n")
+    return open(path, mode, encoding="utf-8", errors="backslashreplace", newline="\n")
 
 
 class _RateColumn(ProgressColumn):

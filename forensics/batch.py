@@ -27,7 +27,7 @@ from .context import ScanOptions
 from .intake import Input, expand_paths
 from .model import ItemError, ItemResult
 from .scan import scan_file
-from .store import FileKey, ResultStore, file_key
+from .store import FileKey, ResultStore, db_path, file_key
 from .thumbs import thumbnail_jpeg
 from .triage import triage
 
@@ -250,8 +250,8 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
     todo: list[tuple[Input, FileKey]] = []
     for inp in inputs:
         key = file_key(inp.path, key_of_checks)
-        if inp.path in done and done[inp.path] == (key.size, key.mtime_ns) and \
-                key.size is not None:
+        stored = done.get(db_path(inp.path))
+        if stored is not None and stored == (key.size, key.mtime_ns) and key.size is not None:
             summary.skipped_resume += 1
             continue
         todo.append((inp, key))

@@ -56,6 +56,13 @@ def _walk(root: str, seen: set[str], duplicates: list[str] | None) -> Iterator[I
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames.sort()
+        for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            link = os.path.join(dirpath, name)
+            if link not in seen:
+                seen.add(link)
+                yield Input(link, ItemError(
+                    "symlink_not_followed", f"{link}: a symbolic link to a folder is not "
+                    "followed (this avoids loops); scan its target directly if needed"))
         while errors:
             err = errors.pop(0)
             where = err.filename or dirpath

@@ -44,6 +44,16 @@ def file_key(path: str, checks_key: str) -> FileKey:
         return FileKey(path, None, None, checks_key)
 
 
+def db_path(path: str) -> str:
+    """A path as a storable string: names that are not valid UTF-8 (surrogate-escaped by
+    Python) are written with backslash escapes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 class ResultStore:
     """SQLite results store. Use as a context manager; every ``put`` is its own transaction."""
 
@@ -93,14 +103,14 @@ class ResultStore:
             return False
         row = self.conn.execute(
             "SELECT 1 FROM items WHERE path=? AND size=? AND mtime_ns=? AND checks_key=?",
-            (key.path, key.size, key.mtime_ns, key.checks_key)).fetchone()
+            (db_path(key.path), key.size, key.mtime_ns, key.checks_key)).fetchone()
         return row is not None
 
     def done_paths(self, checks_key: str) -> dict[str, tuple[int | None, int | None]]:
         """Every stored path for these checks, with the (size, mtime_ns) it was stored for."""
         rows = self.conn.execute("SELECT path, size, mtime_ns FROM items WHERE checks_key=?",
                                  (checks_key,))
-        return {p: (s, m) for p, s, m in rows}
+        return {p: (s, m) for p, s, m in rows}  # keys as db_path() writes them
 
     def put(self, item: dict[str, Any], key: FileKey, thumb: bytes | None = None) -> None:
         """Store one finished item (replacing an older result for the same path)."""
@@ -108,14 +118,14 @@ class ResultStore:
         err = item.get("error") or {}
         self.conn.execute(
             "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (key.path, key.size, key.mtime_ns, key.checks_key, item.get("sha256"),
+            (db_path(key.path), key.size, key.mtime_ns, key.checks_key, item.get("sha256"),
              item.get("status"), err.get("code"), triage.get("level"), triage.get("score"),
              time.time(), json.dumps(item, ensure_ascii=True, allow_nan=False), thumb))
 
     def thumbnails(self) -> dict[str, bytes]:
         """Path -> thumbnail JPEG bytes for every item that has one."""
         rows = self.conn.execute("SELECT path, thumb FROM items WHERE thumb IS NOT NULL")
-        return {p: bytes(t) for p, t in rows}
+        return {p: bytes(t) for p, t in rows}  # keys as db_path() writes them
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0])
@@ -129,6 +139,7 @@ class ResultStore:
                 yield json.loads(text)
             return
         for p in paths:
-            row = self.conn.execute("SELECT item_json FROM items WHERE path=?", (p,)).fetchone()
+            row = self.conn.execute("SELECT item_json FROM items WHERE path=?",
+                                    (db_path(p),)).fetchone()
             if row is not None:
                 yield json.loads(row[0])
