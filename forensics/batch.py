@@ -132,9 +132,24 @@ def rss_mb(pid: int) -> float | None:
         return None
 
 
+def _die_with_parent(parent: int) -> None:
+    """Make sure a worker never outlives a parent killed with ``kill -9``: Linux delivers
+    SIGKILL on the parent's death (prctl PR_SET_PDEATHSIG); elsewhere the loop polls."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
+
+
 def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
-            memory_mb: int | None, thumbnails: bool) -> None:
+            memory_mb: int | None, thumbnails: bool, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
+    _die_with_parent(parent)
     try:
         import cv2
 
@@ -143,8 +158,11 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
         pass
     while True:
         try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             path = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if path is None:
             return
@@ -174,7 +192,8 @@ class _Worker:
     def __init__(self, ctx: Any, checks: tuple[Check, ...], opts: BatchOptions):
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, checks, opts.scan, opts.memory_mb,
-                                                      opts.thumbnails), daemon=True)
+                                                      opts.thumbnails, os.getpid()),
+                                daemon=True)
         self.proc.start()
         child.close()
         self.path: str | None = None

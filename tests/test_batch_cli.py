@@ -76,6 +76,18 @@ def test_usage_errors_exit_2(folder: Path, tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if text.encode() in fh.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
 def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
     kit = tmp_path / "big"
     kit.mkdir()
@@ -100,6 +112,10 @@ def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
                 break
     os.kill(proc.pid, signal.SIGKILL)  # the main process, mid-run
     proc.wait(timeout=30)
+    deadline = time.monotonic() + 10  # its workers must not outlive it
+    while _processes_mentioning(str(db)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_mentioning(str(db)), "orphaned workers survived kill -9"
     partial = sqlite3.connect(db).execute("SELECT COUNT(*) FROM items").fetchone()[0]
     assert 0 < partial < n
     res = _cli(tmp_path, "scan", str(kit), "--results", str(db), "--resume", "--format",
