@@ -160,3 +160,34 @@ def test_odd_names_links_and_vanishing_files(tmp_path: Path) -> None:
     assert len(proc.stdout.splitlines()) == 4  # gone.jpg is gone now
     page = (tmp_path / "t.html").read_text(encoding="utf-8")
     assert "<script>.jpg" not in page and "&lt;script&gt;.jpg" in page
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    data = _jpeg(5, (1600, 1200))
+    n = 120
+    for i in range(n):
+        (kit / f"p{i:03d}.jpg").write_bytes(data + bytes([i % 251]) * (i + 1))
+    db = tmp_path / "run.sqlite"
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "scan", str(kit), "--results",
+                             str(db), "--format", "jsonl", "--checks", "metadata"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        try:
+            if sqlite3.connect(db).execute("SELECT COUNT(*) FROM items").fetchone()[0] >= 5:
+                break
+        except sqlite3.Error:
+            continue
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "--resume" in err
+    res = _cli(tmp_path, "scan", str(kit), "--results", str(db), "--resume", "--format",
+               "jsonl", "--checks", "metadata")
+    assert res.returncode == 0, res.stderr
+    with ResultStore(str(db)) as store:
+        assert store.count() == n
