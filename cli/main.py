@@ -20,6 +20,8 @@ from forensics.scan import scan_file
 from reports.serialize import to_json
 from reports.terminal import metadata_tree, print_scan
 
+from .case_cmd import case, emit_case_outputs
+from .index_cmd import index
 from .options import trust_anchors_option
 from .scan_cmd import scan
 
@@ -68,16 +70,20 @@ def metadata(path: str, as_json: bool, trust_anchors: str | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="provenance-demo",
               show_default=True, help="Folder to build the sample case in.")
 def demo(out_dir: str) -> None:
-    """Build the sample evidence (generated, no downloads) and scan it."""
+    """Build the sample case (generated evidence, no downloads) and run it: report.html,
+    report.json, claimreview.jsonld and the plain scan.json in the folder."""
     from samples.demo import run_demo
 
-    doc = run_demo(out_dir)
+    report = run_demo(out_dir)
+    doc = {"schema": report["scan_schema"], "tool": report["reproducibility"]["tool"],
+           "items": [e["scan"] for e in report["evidence"] if e.get("scan")]}
     result_path = os.path.join(out_dir, "scan.json")
     with open(result_path, "w", encoding="utf-8") as fh:
         fh.write(to_json(doc))
     print_scan(doc, Console())
-    click.echo(f"Sample evidence: {os.path.join(out_dir, 'evidence')}")
-    click.echo(f"Full result (JSON): {result_path}")
+    emit_case_outputs(report, out_dir)
+    click.echo(f"Sample evidence: {os.path.join(out_dir, 'evidence')}; "
+               f"plain scan (JSON): {result_path}")
 
 
 @cli.group()
@@ -95,6 +101,8 @@ def checks_list() -> None:
 
 
 cli.add_command(scan)
+cli.add_command(case)
+cli.add_command(index)
 
 
 def main() -> None:

@@ -52,3 +52,13 @@ def scan_options(f: F) -> F:
                      help="SQLite results store, written as each file finishes (WAL): an "
                           "interrupted run loses at most the files in flight.")(f)
     return f
+
+
+def known_index_option(f: F) -> F:
+    """``--index`` for the ``index`` commands: where the known-imagery index lives."""
+    return click.option(
+        "--index", "index", type=click.Path(dir_okay=False), default=None,
+        envvar="PROVENANCE_INDEX", show_envvar=True,
+        help="Known-imagery index file (SQLite). Default: $PROVENANCE_INDEX, else "
+             "$XDG_DATA_HOME/provenance/index.sqlite "
+             "(~/.local/share/provenance/index.sqlite).")(f)

@@ -11,6 +11,9 @@ from . import __version__
 from .checks import Check, get_checks
 from .context import AnalysisContext, ScanOptions
 from .errors import DecodeError, IntakeError
+from .index import load_index, scan_index_path
+from .index.release import ReleaseTracker
+from .index.signature import context_signature
 from .intake import expand_paths, read_evidence
 from .model import (
     CheckOutput,
@@ -35,7 +38,7 @@ def tool_info() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
     libs = {}
-    for dist in ("pillow", "opencv-python-headless", "exifread", "imagehash", "numpy",
+    for dist in ("pillow", "opencv-python-headless", "exifread", "imagehash", "pdqhash", "numpy",
                  "defusedxml", "pillow-heif", "c2pa-python"):
         try:
             libs[dist] = version(dist)
@@ -50,7 +53,10 @@ def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Fi
     start = time.perf_counter()
     try:
         params = check.params_dict()
-        if not check.applies_to(ctx.item):
+        # Optional hook: a check whose applicability depends on the scan's options (the
+        # known_image check needs an index) may define ``applies_to_context(ctx)``.
+        gate = getattr(check, "applies_to_context", None)
+        if not check.applies_to(ctx.item) or (gate is not None and not gate(ctx)):
             return CheckResult(check.name, check.version, "not_applicable", 0.0, params), []
         out = check.run(ctx)
         if not isinstance(out, CheckOutput):
@@ -70,8 +76,13 @@ def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Fi
 
 
 def scan_file(path: str, *, options: ScanOptions | None = None,
-              checks: Sequence[Check] | None = None) -> ItemResult:
-    """Analyse one file. Never raises for anything the file contains."""
+              checks: Sequence[Check] | None = None,
+              release: ReleaseTracker | None = None) -> ItemResult:
+    """Analyse one file. Never raises for anything the file contains.
+
+    With a ``release`` tracker, the image is also compared with the images scanned before
+    it in the same release (``known_image.duplicate_in_release``).
+    """
     checks = tuple(checks) if checks is not None else get_checks()
     try:
         item, data = read_evidence(path)
@@ -95,6 +106,13 @@ def scan_file(path: str, *, options: ScanOptions | None = None,
         result, found = _run_check(check, ctx)
         results.append(result)
         findings.extend(found)
+    if release is not None and item.media_type in IMAGE_TYPES and ctx.image_or_none is not None:
+        try:
+            findings.extend(release.observe(path, context_signature(ctx)))
+        except DecodeError as err:
+            ctx.problem(err.code, err.message)
+        except Exception:  # noqa: BLE001, S110 - the release pass never drops a file
+            pass
     try:
         metadata = ctx.metadata.to_dict() if item.media_type in IMAGE_TYPES else {
             "summary": dict(_EMPTY_SUMMARY), "File": {"media_type": item.media_type,
@@ -119,6 +137,10 @@ def scan_paths(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions 
                checks: Sequence[Check] | None = None) -> Iterator[ItemResult]:
     """Expand ``paths`` and yield one :class:`ItemResult` per input, as each finishes."""
     checks = tuple(checks) if checks is not None else get_checks()
+    index_path = scan_index_path(options.index_path if options else None)
+    if index_path is not None and any(c.name == "known_image" for c in checks):
+        load_index(index_path)  # once per process; a broken index stops here, clearly
+    release = ReleaseTracker() if any(c.name == "known_image" for c in checks) else None
     for inp in expand_paths(paths):
         if inp.error is not None:
             yield ItemResult(path=inp.path, sha256=None, size=None, media_type=None,
@@ -126,7 +148,7 @@ def scan_paths(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions 
                              metadata={"summary": dict(_EMPTY_SUMMARY)}, checks=(),
                              findings=())
         else:
-            yield scan_file(inp.path, options=options, checks=checks)
+            yield scan_file(inp.path, options=options, checks=checks, release=release)
 
 
 def scan(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions | None = None,

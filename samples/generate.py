@@ -77,7 +77,7 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -98,6 +98,8 @@ __all__ = [
     "MILITARY_SITE_NAME",
     "SampleFile",
     "SampleSet",
+    "ArchiveImage",
+    "build_archive",
     "build_samples",
     "main",
 ]
@@ -129,6 +131,45 @@ CLAIM_TEXT = (
 
 _LOCAL = timezone(timedelta(hours=3))
 
+# Quantization tables (natural order, luminance then chrominance) as real devices and editors
+# write them, read from public sample files: cameras write tables of their own, editors
+# theirs, so a forensic table check can tell a camera original from a re-save.
+CANON_TABLES = (  # Canon EOS "Fine" (read from a Canon EOS 7D JPEG)
+    [1] * 23 + [2, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 2, 2, 3, 1, 1, 1, 1, 2, 2, 3, 3,
+                1, 1, 1, 2, 2, 3, 3, 3, 1, 1, 2, 2, 3, 3, 3, 3],
+    [1, 1, 1, 1, 2, 3, 3, 3, 1, 1, 1, 2, 3, 3, 3, 3, 1, 1, 1, 3, 3, 3, 3, 3, 1, 2, 3, 3, 3, 3,
+     3, 3, 2] + [3] * 31,
+)
+NIKON_TABLES = (  # Nikon (read from a Nikon D5000 JPEG; IJG-shaped, as Nikon writes them)
+    [2, 1, 1, 2, 3, 5, 6, 7, 1, 1, 2, 2, 3, 7, 7, 7, 2, 2, 2, 3, 5, 7, 8, 7, 2, 2, 3, 3, 6, 10,
+     10, 7, 2, 3, 4, 7, 8, 13, 12, 9, 3, 4, 7, 8, 10, 12, 14, 11, 6, 8, 9, 10, 12, 15, 14, 12,
+     9, 11, 11, 12, 13, 12, 12, 12],
+    [2, 2, 3, 6, 12, 12, 12, 12, 2, 3, 3, 8, 12, 12, 12, 12, 3, 3, 7, 12, 12, 12, 12, 12, 6, 8,
+     12] + [12] * 37,
+)
+SONY_TABLES = (  # Sony (read from a Sony DSLR-A200 JPEG)
+    [3, 2, 2, 3, 4, 6, 8, 10, 2, 2, 2, 3, 4, 9, 10, 9, 2, 2, 3, 4, 6, 9, 11, 9, 2, 3, 4, 5, 8,
+     14, 13, 10, 3, 4, 6, 9, 11, 17, 16, 12, 4, 6, 9, 10, 13, 17, 18, 15, 8, 10, 12, 14, 16,
+     19, 19, 16, 12, 15, 15, 16, 18, 16, 16, 16],
+    [3, 3, 4, 8, 16, 16, 16, 16, 3, 3, 4, 11, 16, 16, 16, 16, 4, 4, 9, 16, 16, 16, 16, 16, 8,
+     11] + [16] * 38,
+)
+SAMSUNG_TABLES = (  # Samsung phone (read from a Samsung SM-J327T1 JPEG)
+    [5, 3, 8, 8, 8, 8, 8, 9, 4, 8, 8, 8, 8, 8, 9, 8, 8, 8, 8, 8, 9, 8, 9, 8, 8, 8, 8, 9, 8, 26,
+     24, 9, 8, 8, 9, 8, 9, 33, 31, 23, 8, 9, 8, 9, 24, 31, 34, 28, 8, 9, 23, 26, 31, 36, 36,
+     30, 10, 28, 29, 29, 34, 30, 31, 30],
+    [5, 5, 8, 13, 18, 18, 18, 18, 5, 7, 8, 13, 18, 18, 18, 18, 8, 8, 13, 18, 30, 18, 18, 18,
+     13, 13, 18, 18, 18, 18, 18, 18, 18, 18, 18, 30, 18, 18, 18, 18, 18, 18, 18, 18, 18, 18,
+     18, 18, 18, 18, 30] + [18] * 13,
+)
+PHOTOSHOP_Q8_TABLES = (  # Adobe Photoshop "Save As" quality 8 (4:4:4, one DQT segment)
+    [6, 4, 4, 6, 9, 11, 12, 16, 4, 5, 5, 6, 8, 10, 12, 12, 4, 5, 5, 6, 10, 12, 12, 12, 6, 6, 6,
+     11] + [12] * 4 + [9, 8, 10] + [12] * 5 + [11, 10] + [12] * 14 + [16] + [12] * 7,
+    [7, 7, 13, 24, 20, 20, 17, 17, 7, 12, 16, 14, 14, 12, 12, 12, 13, 16, 14, 14, 12, 12, 12,
+     12, 24, 14, 14, 12, 12, 12, 12, 12, 20, 14] + [12] * 6 + [20] + [12] * 7 + [17]
+    + [12] * 7 + [17] + [12] * 7,
+)
+
 
 # --------------------------------------------------------------------------------------------
 # Public data model
@@ -144,6 +185,11 @@ class SampleFile:
     purpose: str
     expect: tuple[str, ...]
     """Stable finding codes (or item error codes) a scanner should raise for this file."""
+    pending: tuple[str, ...] = ()
+    """Finding-code prefixes that checks of concurrent issues (known imagery, editing) should
+    raise once they are registered, e.g. ``copy_move.`` for the planted clone."""
+    truth: dict[str, object] = field(default_factory=dict)
+    """Ground truth of what was planted (e.g. clone source/target boxes in pixels)."""
 
 
 @dataclass(frozen=True)
@@ -665,6 +711,48 @@ def _paste_fuselage(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
+def plant_clone(rgb: np.ndarray, rng: np.random.Generator, *, patch: tuple[int, int] = (240, 170)
+                ) -> tuple[np.ndarray, list[int], list[int]]:
+    """Copy the wreckage in the most textured ``patch`` (w, h pixels) of the ground onto the
+    flattest ground area at least one patch away: the object's pixels (those far from the
+    local background), grown by 7 px and feathered, as a clone-stamp user would paint it.
+
+    Returns the new picture and the source and target boxes ``[x0, y0, x1, y1]``.
+    """
+    h, w = rgb.shape[:2]
+    pw, ph = patch
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    mean = cv2.boxFilter(gray, -1, (pw, ph), normalize=True)
+    sq = cv2.boxFilter(gray * gray, -1, (pw, ph), normalize=True)
+    std = np.sqrt(np.maximum(sq - mean * mean, 0))
+    top = int(h * 0.45)  # ground only, away from the frame edges
+    ys = np.arange(top + ph // 2, h - ph // 2 - 8, 8)
+    xs = np.arange(pw // 2 + 8, w - pw // 2 - 8, 8)
+    grid = std[np.ix_(ys, xs)]
+    sy, sx = np.unravel_index(int(np.argmax(grid)), grid.shape)
+    src = (int(xs[sx]) - pw // 2, int(ys[sy]) - ph // 2)
+    yy, xx = np.meshgrid(ys, xs, indexing="ij")
+    far = (np.abs(xx - xs[sx]) > pw * 1.3) | (np.abs(yy - ys[sy]) > ph * 1.3)
+    flat = np.where(far, grid, np.inf) + rng.uniform(0, 0.5, grid.shape)
+    ty, tx = np.unravel_index(int(np.argmin(flat)), grid.shape)
+    dst = (int(xs[tx]) - pw // 2, int(ys[ty]) - ph // 2)
+    out = rgb.astype(np.float32)
+    piece = out[src[1]:src[1] + ph, src[0]:src[0] + pw].copy()
+    # The object, not the snow around it: pixels far from the local background, grown a
+    # little and feathered, inside a margin of the patch.
+    patch_u8 = rgb[src[1]:src[1] + ph, src[0]:src[0] + pw]
+    background = cv2.medianBlur(patch_u8, 31).astype(np.float32)
+    obj = (np.abs(piece - background).sum(axis=2) > 30).astype(np.uint8)
+    obj = cv2.dilate(obj, np.ones((15, 15), np.uint8))
+    frame = np.zeros((ph, pw), np.uint8)
+    cv2.rectangle(frame, (10, 10), (pw - 11, ph - 11), 1, -1)
+    mask = cv2.GaussianBlur((obj & frame).astype(np.float32), (0, 0), 3.0)[..., None]
+    region = out[dst[1]:dst[1] + ph, dst[0]:dst[0] + pw]
+    region[:] = region * (1 - mask) + piece * mask
+    return (np.clip(out + 0.5, 0, 255).astype(np.uint8),
+            [src[0], src[1], src[0] + pw, src[1] + ph], [dst[0], dst[1], dst[0] + pw, dst[1] + ph])
+
+
 def _nav_unit_scene(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     """Close-up of the 'recovered navigation unit' lying on trampled snow, flash-lit."""
     img = _snow_ground(rng, h, w, 0, top_down=True)
@@ -729,16 +817,42 @@ def _strip_app0(data: bytes) -> bytes:
     return data
 
 
-def _jpeg_bytes(rgb: np.ndarray, *, quality: int, exif: bytes | None = None,
-                xmp: bytes | None = None, camera: bool = False) -> bytes:
+def _merge_dqt(data: bytes) -> bytes:
+    """Put every quantization table in one DQT segment, as Photoshop writes them (libjpeg
+    writes one segment per table; ExifTool's JPEGDigest hashes the segment layout)."""
+    out, i, tables, first = bytearray(data[:2]), 2, b"", None
+    while i + 4 <= len(data) and data[i] == 0xFF and data[i + 1] != 0xDA:
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        if data[i + 1] == 0xDB:
+            first = len(out) if first is None else first
+            tables += data[i + 4:i + 2 + length]
+        else:
+            out += data[i:i + 2 + length]
+        i += 2 + length
+    if first is None:
+        return data
+    out[first:first] = b"\xff\xdb" + struct.pack(">H", len(tables) + 2) + tables
+    return bytes(out + data[i:])
+
+
+def _jpeg_bytes(rgb: np.ndarray, *, quality: int = 90, exif: bytes | None = None,
+                xmp: bytes | None = None, camera: bool = False,
+                tables: tuple[list[int], list[int]] | None = None, subsampling: int = 2,
+                one_dqt: bool = False) -> bytes:
     buf = io.BytesIO()
-    params: dict[str, object] = {"quality": quality, "subsampling": 2, "optimize": False}
+    params: dict[str, object] = {"subsampling": subsampling, "optimize": False}
+    if tables is not None:
+        params["qtables"] = [list(tables[0]), list(tables[1])]
+    else:
+        params["quality"] = quality
     if exif is not None:
         params["exif"] = exif
     if xmp is not None:
         params["xmp"] = xmp
     Image.fromarray(rgb).save(buf, "JPEG", **params)
     data = buf.getvalue()
+    if one_dqt:
+        data = _merge_dqt(data)
     return _strip_app0(data) if camera else data
 
 
@@ -961,10 +1075,12 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
     evidence.mkdir(parents=True, exist_ok=True)
     files: list[SampleFile] = []
 
-    def emit(name: str, data: bytes, purpose: str, expect: tuple[str, ...] = ()) -> None:
+    def emit(name: str, data: bytes, purpose: str, expect: tuple[str, ...] = (), *,
+             pending: tuple[str, ...] = (), truth: dict[str, object] | None = None) -> None:
         path = evidence / name
         path.write_bytes(data)
-        files.append(SampleFile(name=name, path=path, purpose=purpose, expect=expect))
+        files.append(SampleFile(name=name, path=path, purpose=purpose, expect=expect,
+                                pending=pending, truth=dict(truth or {})))
 
     near = _destination(CLAIMED_PLACE, 35.0, 0.3)
 
@@ -977,7 +1093,8 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
         exposure=(1, 60), fnumber=(56, 10), iso=3200, focal=(35, 1), flash=9,
         lens="EF-S18-135mm f/3.5-5.6 IS USM", gps=_gps_ifd(*near, 148.6, taken),
         thumb=_thumbnail(rgb))
-    emit("IMG_0412.jpg", _jpeg_bytes(rgb, quality=92, exif=exif, camera=True),
+    original_rgb = rgb
+    emit("IMG_0412.jpg", _jpeg_bytes(rgb, exif=exif, camera=True, tables=CANON_TABLES),
          "Camera original that fits the claim: Canon EOS 90D, taken 2025-12-29 23:47 +03:00 "
          f"inside the event window, GPS ~0.3 km from the {CLAIMED_PLACE_NAME}, thumbnail "
          "matches. A clean control: nothing alarming.")
@@ -986,7 +1103,8 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
     rng = _rng(seed, 2)
     original = _scene(rng, 1600, 1200, night=True, wrecks=1)
     thumb = _thumbnail(original)
-    first_save = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(original, quality=92))))
+    first_save = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(original,
+                                                               tables=CANON_TABLES))))
     edited = _paste_fuselage(first_save, rng)
     taken = _local(2025, 12, 29, 23, 52, 40)
     modified = _local(2025, 12, 31, 23, 58, 3)
@@ -997,13 +1115,14 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
         modified=modified, gps=_gps_ifd(*_destination(near, 120.0, 0.05), 147.9, taken),
         thumb=thumb)
     emit("wreckage_edited.jpg",
-         _jpeg_bytes(edited, quality=85, exif=exif, xmp=_photoshop_xmp(rng, taken, modified)),
+         _jpeg_bytes(edited, exif=exif, xmp=_photoshop_xmp(rng, taken, modified),
+                     tables=PHOTOSHOP_Q8_TABLES, subsampling=0, one_dqt=True),
          "Same scene family, edited: a fuselage section with a stencil marking was pasted in and "
-         "the file re-saved at quality 85 by Adobe Photoshop 25.0 two days after it was taken "
-         "(EXIF Software and DateTime, XMP CreatorTool and xmpMM:History). The EXIF thumbnail "
-         "still shows the unedited picture.",
+         "the file re-saved by Adobe Photoshop 25.0 (its 'Save As' quality 8 quantization "
+         "tables, 4:4:4) two days after it was taken (EXIF Software and DateTime, XMP "
+         "CreatorTool and xmpMM:History). The EXIF thumbnail still shows the unedited picture.",
          ("metadata.software_edited", "metadata.date_inconsistent",
-          "metadata.thumbnail_mismatch"))
+          "metadata.thumbnail_mismatch"), pending=("jpeg.editor_tables_with_camera_exif",))
 
     # 3. phone photo inside the window but ~830 km away
     rng = _rng(seed, 3)
@@ -1015,10 +1134,11 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
         exposure=(1, 25), fnumber=(17, 10), iso=1600, focal=(63, 10), flash=25,
         software="S918BXXU3BWK5", gps=_gps_ifd(*far, 163.0, taken), thumb=_thumbnail(rgb))
     dist = _haversine_km(far, CLAIMED_PLACE)
-    emit("far_away.jpg", _jpeg_bytes(rgb, quality=90, exif=exif, camera=True),
+    emit("far_away.jpg", _jpeg_bytes(rgb, exif=exif, camera=True, tables=SAMSUNG_TABLES),
          "Phone photo (samsung SM-S918B) taken inside the event window, but its GPS is "
-         f"{dist:.0f} km from the {CLAIMED_PLACE_NAME} (gps_far_from_claim; the place "
-         "comparison comes in a later issue, so nothing is expected yet).")
+         f"{dist:.0f} km from the {CLAIMED_PLACE_NAME}: the case report's place assessment "
+         "(case.place_far_from_claim) says so; a plain scan has nothing to compare it with.",
+         truth={"distance_km": round(dist, 1)})
 
     # 4. recycled daylight photo from 2019
     rng = _rng(seed, 4)
@@ -1028,9 +1148,12 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
         rgb=rgb, rng=rng, make="NIKON CORPORATION", model="NIKON D7500", taken=taken,
         subsec="60", exposure=(1, 500), fnumber=(80, 10), iso=200, focal=(50, 1), flash=16,
         lens="18.0-140.0 mm f/3.5-5.6", thumb=_thumbnail(rgb))
-    emit("recycled_2019.jpg", _jpeg_bytes(rgb, quality=90, exif=exif, camera=True),
+    emit("recycled_2019.jpg", _jpeg_bytes(rgb, exif=exif, camera=True, tables=NIKON_TABLES),
          "Recycled daylight photo: Nikon D7500 EXIF dates it 2019-02-14, years before the "
-         "event (the timeline check is a later issue, so nothing is expected yet).")
+         "event, and the sample known-imagery index (build_archive) holds the same picture "
+         "as published on 2019-02-15. The case report's timeline says it cannot show the "
+         "event (case.first_seen_before_event / case.time_before_event).",
+         pending=("known_image.match",))
 
     # 5. AI render with generator parameters and IPTC digital source type
     rng = _rng(seed, 5)
@@ -1058,19 +1181,18 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
         rgb=rgb, rng=rng, make="SONY", model="ILCE-7M3", taken=taken, subsec="705",
         exposure=(1, 125), fnumber=(80, 10), iso=800, focal=(55, 1), flash=9,
         lens="FE 24-105mm F4 G OSS", thumb=_thumbnail(rgb))
-    emit("statement_photo.png", _jpeg_bytes(rgb, quality=90, exif=exif, camera=True),
+    emit("statement_photo.png", _jpeg_bytes(rgb, exif=exif, camera=True, tables=SONY_TABLES),
          "The 'recovered navigation unit' statement photo: the bytes are a JPEG (Sony ILCE-7M3 "
          "EXIF) although the name says .png.",
          ("metadata.extension_mismatch",))
 
-    # 7. social-network copy: resized, recompressed, EXIF stripped
-    rng = _rng(seed, 7)
-    rgb = _scene(rng, 1600, 1200, night=True, wrecks=2)
-    small = cv2.resize(rgb, (1080, 810), interpolation=cv2.INTER_AREA)
+    # 7. social-network copy of IMG_0412: resized, recompressed, EXIF stripped
+    small = cv2.resize(original_rgb, (1080, 810), interpolation=cv2.INTER_AREA)
     emit("stripped.jpg", _jpeg_bytes(small, quality=78),
-         "Wreckage photo as a social network re-serves it: resized to 1080 px, quality 78, "
-         "JFIF header and no EXIF at all.",
-         ("metadata.exif_absent",))
+         "IMG_0412.jpg as a social network re-serves it: resized to 1080 px, quality 78, "
+         "JFIF header and no EXIF at all. Released as a separate photo, it is the same "
+         "picture (known_image.duplicate_in_release once the index check runs).",
+         ("metadata.exif_absent",), pending=("known_image.duplicate_in_release",))
 
     # 8. the navigation unit's track
     rng = _rng(seed, 8)
@@ -1080,13 +1202,67 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
          "GPX 1.1 track exported from the 'recovered navigation unit' (creator NavUnit-7 "
          f"export): 30 fixes inside the event window ending {to_site:.1f} km from the "
          f"{MILITARY_SITE_NAME} and {to_target:.0f} km from the residence it supposedly points "
-         "to. Tracks are analysed by a later issue.",
-         ("unsupported_format",))
+         "to. A plain scan does not analyse tracks (unsupported_format); the case report's "
+         "navigation assessment does (track.ends_near_site, track.misses_target).",
+         ("unsupported_format",), truth={"end": list(last), "end_to_site_km": round(to_site, 2),
+                                         "end_to_target_km": round(to_target, 1)})
 
     # 9. failed upload
     emit("empty_upload.jpg", b"", "Zero-byte file from a failed upload.", ("empty_file",))
 
+    # 10. a wreck cloned within the picture; camera-like metadata, Canon tables
+    rng = _rng(seed, 10)
+    rgb = _scene(rng, 1600, 1200, night=True, wrecks=1)
+    cloned, src_box, dst_box = plant_clone(rgb, rng)
+    taken = _local(2025, 12, 30, 0, 4, 51)
+    exif = _camera_exif(
+        rgb=cloned, rng=rng, make="Canon", model="Canon EOS 90D", taken=taken, subsec="66",
+        exposure=(1, 60), fnumber=(56, 10), iso=3200, focal=(28, 1), flash=9,
+        lens="EF-S18-135mm f/3.5-5.6 IS USM",
+        gps=_gps_ifd(*_destination(near, 300.0, 0.08), 148.1, taken), thumb=_thumbnail(cloned))
+    emit("wreckage_cloned.jpg", _jpeg_bytes(cloned, exif=exif, camera=True, tables=CANON_TABLES),
+         "A second wreck that is a copy of the first: a wreckage region was cloned to another "
+         "place in the same picture (feathered edge), then the file was written with camera "
+         "metadata and Canon tables, so only a pixel check (copy-move) can tell.",
+         pending=("copy_move.",), truth={"clone_source": src_box, "clone_target": dst_box})
+
     return SampleSet(evidence_dir=evidence, files=tuple(files))
+
+
+@dataclass(frozen=True)
+class ArchiveImage:
+    """An earlier publication for the sample known-imagery index."""
+
+    path: Path
+    url: str
+    first_seen: str
+    caption: str
+    credit: str
+    source_of: str
+    """The evidence file whose picture this is."""
+
+
+def build_archive(out_dir: str | os.PathLike[str], *, seed: int = 7) -> tuple[ArchiveImage, ...]:
+    """Write ``out_dir/archive/``: the pictures a newsroom's known-imagery index would hold.
+
+    One is the 2019 regional-news publication of the scene in ``recycled_2019.jpg``
+    (resized to 1024 px, cropped by 4 % on each side, re-encoded at quality 82, no EXIF),
+    first seen 2019-02-15, the day after its EXIF date.
+    """
+    archive = Path(out_dir) / "archive"
+    archive.mkdir(parents=True, exist_ok=True)
+    rgb = _scene(_rng(seed, 4), 1200, 800, night=False, wrecks=2, noise=2.0)  # as sample 4
+    h, w = rgb.shape[:2]
+    crop = rgb[int(h * 0.04):int(h * 0.96), int(w * 0.04):int(w * 0.96)]
+    small = cv2.resize(crop, (1024, round(1024 * crop.shape[0] / crop.shape[1])),
+                       interpolation=cv2.INTER_AREA)
+    path = archive / "2019-02-15_regional-news_drone-crash.jpg"
+    path.write_bytes(_jpeg_bytes(small, quality=82))
+    return (ArchiveImage(
+        path=path, url="https://regional-news.example/2019/02/15/drone-crash-near-lake",
+        first_seen="2019-02-15", caption="Wreckage of a reconnaissance drone that crashed "
+        "near the lake during an exercise, February 2019 (invented sample).",
+        credit="Regional News (invented)", source_of="recycled_2019.jpg"),)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,6 +33,7 @@ EXPECTED_NAMES = {
     "stripped.jpg",
     "nav_unit_track.gpx",
     "empty_upload.jpg",
+    "wreckage_cloned.jpg",
 }
 GPX_NS = {"g": "http://www.topografix.com/GPX/1/1"}
 
@@ -88,7 +89,7 @@ def test_every_listed_file_exists(built: SampleSet) -> None:
         assert sample.purpose
         assert all(isinstance(code, str) and code for code in sample.expect)
         if sample.name != "empty_upload.jpg":
-            assert 0 < sample.path.stat().st_size < 600_000
+            assert 0 < sample.path.stat().st_size < 1_200_000
     assert built.get("empty_upload.jpg").expect == ("empty_file",)
     assert built.get("IMG_0412.jpg").expect == ()
 
@@ -219,3 +220,46 @@ def test_claim_geography() -> None:
     assert start < end
     assert start.utcoffset() == end.utcoffset()
     assert start.utcoffset().total_seconds() == 3 * 3600
+
+
+def test_cloned_region_is_a_copy_of_the_source(built: SampleSet) -> None:
+    sample = built.get("wreckage_cloned.jpg")
+    x0, y0, x1, y1 = sample.truth["clone_source"]
+    u0, v0, u1, v1 = sample.truth["clone_target"]
+    assert (x1 - x0, y1 - y0) == (u1 - u0, v1 - v0)
+    assert max(x0, u0) >= min(x1, u1) or max(y0, v0) >= min(y1, v1)  # no overlap
+    with Image.open(sample.path) as img:
+        px = np.asarray(img.convert("L"), dtype=np.float64)
+    src, dst = px[y0:y1, x0:x1], px[v0:v1, u0:u1]
+    core = (slice(20, -20), slice(20, -20))
+    moving = np.abs(src - np.median(src)) > 25  # the wreck's pixels, not the snow
+    assert moving[core].mean() > 0.1
+    assert np.abs(src[core] - dst[core])[moving[core]].mean() < 8.0  # copied (JPEG noise)
+    assert np.abs(src[core] - px[v0:v1, x0:x1][core])[moving[core]].mean() > 20.0
+    assert "copy_move." in sample.pending
+
+
+def test_camera_files_carry_camera_tables_and_the_edit_photoshop_tables(
+        built: SampleSet) -> None:
+    from samples.generate import CANON_TABLES, PHOTOSHOP_Q8_TABLES
+
+    with Image.open(built.get("IMG_0412.jpg").path) as img:
+        assert [list(img.quantization[i]) for i in (0, 1)] == list(CANON_TABLES)
+    data = built.get("wreckage_edited.jpg").path.read_bytes()
+    with Image.open(built.get("wreckage_edited.jpg").path) as img:
+        assert [list(img.quantization[i]) for i in (0, 1)] == list(PHOTOSHOP_Q8_TABLES)
+    from forensics.metadata.jpeg import walk_segments
+
+    dqt = [seg for seg in walk_segments(data)["segments"] if seg["marker"] == "DQT"]
+    assert len(dqt) == 1  # one DQT segment holding both tables, as Photoshop writes it
+
+
+def test_archive_holds_the_earlier_publication(built: SampleSet, tmp_path: Path) -> None:
+    from samples.generate import build_archive
+
+    (entry,) = build_archive(tmp_path)
+    assert entry.source_of == "recycled_2019.jpg" and entry.first_seen == "2019-02-15"
+    start = datetime.fromisoformat(EVENT_WINDOW[0])
+    assert datetime.fromisoformat(entry.first_seen).date() < start.date()
+    with Image.open(entry.path) as img:
+        assert img.width == 1024 and not img.getexif()

@@ -203,7 +203,10 @@ class _Reader:
         if isinstance(value, (dict, list)):
             self.lines.error(path, f"must be text, not {_kind(value)}")
             return None
-        out = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+        if isinstance(value, bool):  # YAML 1.1 reads a bare false/no/off as a boolean
+            out = "false" if value is False else "true"
+        else:
+            out = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
         if choices is not None and out not in choices:
             hint = difflib.get_close_matches(out, choices, n=1)
             self.lines.error(path, f"{out!r} is not one of {', '.join(choices)}"

@@ -207,6 +207,11 @@ def run_case(case_path: str | os.PathLike[str], *,
                                               obtained_at=spec.obtained_at,
                                               file_mtime=_mtime(spec.path),
                                               known_matches=matches)
+            if entry["sha256"] is None and os.path.isfile(spec.path):
+                try:  # an item the scan refused (empty, unreadable...) is still hashed
+                    entry["sha256"], entry["size"] = _sha256_file(spec.path)
+                except OSError:
+                    pass
             if item.get("sha256"):
                 by_sha.setdefault(item["sha256"], []).append(spec.id)
             entry["heatmaps"] = _heatmaps(item)

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from .base import Check
+from .copy_move import CopyMoveCheck
+from .double_jpeg import DoubleJpegCheck
+from .ela import ElaCheck
+from .jpeg_structure import JpegStructureCheck
+from .known_image import KnownImageCheck
 from .metadata_check import MetadataCheck
+from .noise import NoiseCheck
 
 CHECKS: tuple[Check, ...] = (
     MetadataCheck(),
+    JpegStructureCheck(),
+    DoubleJpegCheck(),
+    ElaCheck(),
+    NoiseCheck(),
+    CopyMoveCheck(),
+    KnownImageCheck(),
 )
 
 

@@ -35,8 +35,8 @@ class ElaParams:
     map then shows the reduced copy's error levels, which says less about the original's
     compression history; the finding says so)."""
     score_center: float = 3.0
-    """Score = logistic((ln contrast - ln center) * slope). Not a detector: fitted on the
-    even-numbered CASIA v1 images only to put the number on a 0..1 scale."""
+    """Score = logistic(slope * (ln contrast - ln center)). Not a detector: set by hand only to
+    put the contrast on a 0..1 scale (on CASIA v1 it is near chance, see the benchmark)."""
     score_slope: float = 2.0
 
 

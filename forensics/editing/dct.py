@@ -22,9 +22,10 @@ This module implements the likelihood model of
 
 Choices of this implementation (parameters in :class:`DoubleJpegModel`):
 
-* ``p0`` is a smooth log-linear fit ``log p0(c) = a + b c + d log c + e sqrt c`` to the
-  histogram of ``|c|`` for ``1 <= |c| <= max_value`` (zero is left out: its peak is not
-  smooth), fitted jointly with the periodic factor.
+* ``p0`` is a smooth log-linear fit ``log p0(c) = a + b x + c x^2 + d log c + e sqrt c + f/c``
+  (``x = c / max_value``) to the histogram of ``|c|`` for ``1 <= |c| <= max_value`` (zero is
+  left out: its peak is not smooth), fitted jointly with the periodic factor. Fewer terms
+  let the periodic factor absorb the misfit of large single-compressed pictures.
 * ``n(c)`` includes the rounding noise of the first decompression (Gaussian, ``noise_sigma``
   in DCT units) so that empty bins are never exactly empty.
 * The first quantization table is searched among the IJG tables at qualities
@@ -141,13 +142,29 @@ def _period_factor(q1: int, q2: int, max_value: int, sigma: float) -> np.ndarray
     return n
 
 
+@lru_cache(maxsize=64)
+def _design(length: int) -> np.ndarray:
+    c = np.arange(1, length + 1, dtype=np.float64)
+    x = c / length
+    d = np.stack([np.ones_like(c), x, x * x, np.log(c), np.sqrt(c), 1.0 / c], axis=1)
+    d.setflags(write=False)
+    return d
+
+
 def _smooth_fit(y: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """Expected counts ``factor * p0`` with ``log p0`` a 4-term smooth fit, summing to y."""
-    c = np.arange(1, len(y) + 1, dtype=np.float64)
+    """Expected counts ``factor * p0`` with ``log p0`` a 6-term smooth fit, summing to y.
+
+    Weighted least squares on ``log(y + 0.5)`` (weights ``y + 1``, about Poisson), solved
+    through the 6x6 normal equations."""
+    design = _design(len(y))
     off = np.log(np.maximum(factor, 1e-6))
-    design = np.stack([np.ones_like(c), c / len(c), np.log(c), np.sqrt(c)], axis=1)
-    w = np.sqrt(y + 1.0)
-    beta = np.linalg.lstsq(design * w[:, None], (np.log(y + 0.5) - off) * w, rcond=None)[0]
+    w = y + 1.0
+    a = (design * w[:, None]).T @ design
+    b = design.T @ (w * (np.log(y + 0.5) - off))
+    try:
+        beta = np.linalg.solve(a + 1e-9 * np.eye(a.shape[0]), b)
+    except np.linalg.LinAlgError:
+        beta = np.linalg.lstsq(a, b, rcond=None)[0]
     mu = np.exp(np.clip(design @ beta + off, -50, 50))
     return mu * (y.sum() / mu.sum())
 
@@ -161,7 +178,8 @@ def analyse_double_jpeg(coefs: DctCoefficients, *,
     """Detect aligned double compression and map where it is absent.
 
     Returns ``gain`` (log-likelihood gain in nats of the best double-compression model over
-    single compression, summed over frequencies; 0 when nothing fits), ``primary_quality``
+    single compression, summed over frequencies; 0 when nothing fits), ``coefficients``
+    (non-zero values modelled), ``gain_per_1000`` (gain per 1000 of them), ``primary_quality``
     (the IJG quality whose table explains it best, or ``None``), ``frequencies_used``,
     ``per_frequency`` (frequency, q2, q1, gain, mixture), ``llr`` (per-block log-likelihood
     ratio, double vs single, summed over frequencies), ``evidence`` (the same pooled over a
@@ -173,27 +191,32 @@ def analyse_double_jpeg(coefs: DctCoefficients, *,
     shape = blocks.shape[:2]
     q2t = coefs.table
     cap = model.max_value
-    hists: list[tuple[int, int, int, np.ndarray, np.ndarray]] = []
-    for k in range(1, model.frequencies + 1):
-        r, c = divmod(ZIGZAG[k], 8)
-        a = np.abs(blocks[:, :, r, c].astype(np.int32))
-        h = np.bincount(np.minimum(a, cap + 1).ravel(), minlength=cap + 2)[1:cap + 1]
-        hists.append((r, c, int(q2t[r, c]), h.astype(np.float64), a))
+    order = [ZIGZAG[k] for k in range(1, model.frequencies + 1)]
+    # (frequencies, blocks): |value| capped at cap + 1 ("out of range"), one contiguous row
+    # per frequency
+    values = np.minimum(np.abs(blocks.reshape(-1, 64)[:, order].T.astype(np.int16)), cap + 1)
+    hists: list[tuple[int, int, int, np.ndarray]] = []
+    for i, nat in enumerate(order):
+        r, c = divmod(nat, 8)
+        h = np.bincount(values[i], minlength=cap + 2)[1:cap + 1]
+        hists.append((r, c, int(q2t[r, c]), h.astype(np.float64)))
     cache: dict[tuple[int, int], tuple[float, Any]] = {}
+    null_ll: dict[int, float] = {}
 
     def fit(idx: int, q1: int) -> tuple[float, Any]:
         key = (idx, q1)
         if key in cache:
             return cache[key]
-        r, c, q2, h, _ = hists[idx]
+        r, c, q2, h = hists[idx]
         best: tuple[float, Any] = (0.0, None)
         if q2 > 0 and q1 > 0 and q1 != q2 and q2 % q1 != 0 and h.sum() >= model.min_count:
-            ll0 = _poisson_ll(h, _smooth_fit(h, np.ones_like(h)))
+            if idx not in null_ll:
+                null_ll[idx] = _poisson_ll(h, _smooth_fit(h, np.ones_like(h)))
             n = _period_factor(q1, q2, cap, model.noise_sigma)[1:]
             for alpha in model.mixture:
                 mix = alpha * n + (1 - alpha)
                 mu = _smooth_fit(h, mix)
-                gain = _poisson_ll(h, mu) - ll0
+                gain = _poisson_ll(h, mu) - null_ll[idx]
                 if gain > best[0]:
                     best = (gain, (alpha, mu / mix, n))
         cache[key] = best
@@ -202,15 +225,16 @@ def analyse_double_jpeg(coefs: DctCoefficients, *,
     best_q, best_gain = None, 0.0
     for quality in range(model.min_quality, 101):
         table = ijg_table(IJG_LUMINANCE, quality)
-        total = sum(fit(i, table[r * 8 + c])[0] for i, (r, c, *_rest) in enumerate(hists))
+        total = sum(fit(i, table[r * 8 + c])[0] for i, (r, c, _q2, _h) in enumerate(hists))
         if total > best_gain:
             best_q, best_gain = quality, total
-    llr = np.zeros(shape, dtype=np.float64)
-    counted = np.zeros(shape, dtype=np.int32)
+    coefficients = int(sum(h.sum() for *_x, h in hists))
+    llr = np.zeros(values.shape[1], dtype=np.float32)
+    counted = np.zeros(values.shape[1], dtype=bool)
     per_freq = []
     if best_q is not None:
         table = ijg_table(IJG_LUMINANCE, best_q)
-        for i, (r, c, q2, _h, a) in enumerate(hists):
+        for i, (r, c, q2, _h) in enumerate(hists):
             q1 = table[r * 8 + c]
             gain, detail = fit(i, q1)
             per_freq.append({"frequency": [r, c], "q2": q2, "q1": q1,
@@ -221,13 +245,17 @@ def analyse_double_jpeg(coefs: DctCoefficients, *,
             _alpha, p0, n = detail
             ratio = n * p0.sum() / max(float((p0 * n).sum()), 1e-12)
             lr = np.clip(np.log(np.maximum(ratio, 1e-12)), -model.llr_clip, model.llr_clip)
-            use = (a >= 1) & (a <= cap)
-            llr[use] += lr[a[use] - 1]
-            counted += use
+            lut = np.concatenate([[0.0], lr, [0.0]]).astype(np.float32)  # 0 and > cap: none
+            llr += lut[values[i]]
+            counted |= (values[i] >= 1) & (values[i] <= cap)
+    llr = llr.reshape(shape).astype(np.float64)
+    counted = counted.reshape(shape)
     sigma = model.smoothing_blocks
     evidence = ndi.gaussian_filter(llr, sigma, mode="nearest") * (2 * np.pi * sigma * sigma)
     return {
         "gain": round(float(best_gain), 3),
+        "coefficients": coefficients,
+        "gain_per_1000": round(1000.0 * float(best_gain) / max(1, coefficients), 4),
         "primary_quality": best_q,
         "frequencies_used": sum(1 for f in per_freq if f["gain"] >= model.min_frequency_gain),
         "per_frequency": per_freq,

@@ -124,3 +124,25 @@ def logistic(x: float, *, center: float, slope: float) -> float:
     """``1 / (1 + exp(-slope * (x - center)))``: a calibrated score in [0, 1]."""
     z = float(np.clip(slope * (x - center), -60.0, 60.0))
     return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def mask_artifact(name: str, mask: np.ndarray, *, cell: tuple[float, float],
+                  image_size: tuple[int, int], description: str,
+                  max_side: int = 1024) -> Artifact:
+    """A region mask as a black/white PNG covering exactly the stored picture.
+
+    ``mask`` is a grid whose cells are ``cell`` = (width, height) pixels of the picture
+    (``image_size`` = (width, height)); the PNG has the picture's aspect ratio with at most
+    ``max_side`` pixels on its long side, white where the grid cell is set. Reports and
+    benchmarks read it by scaling it to the picture size.
+    """
+    w, h = image_size
+    scale = min(1.0, max_side / max(w, h, 1))
+    ow, oh = max(1, round(w * scale)), max(1, round(h * scale))
+    xs = np.minimum(((np.arange(ow) + 0.5) / scale / cell[0]).astype(int), mask.shape[1] - 1)
+    ys = np.minimum(((np.arange(oh) + 0.5) / scale / cell[1]).astype(int), mask.shape[0] - 1)
+    out = np.asarray(mask, dtype=bool)[ys[:, None], xs[None, :]]
+    buf = io.BytesIO()
+    Image.fromarray(out.astype(np.uint8) * 255, "L").save(buf, "PNG", optimize=True)
+    return Artifact(name=name, media_type="image/png", data=buf.getvalue(),
+                    description=description)

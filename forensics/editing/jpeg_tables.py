@@ -111,18 +111,37 @@ def jpeg_digest(segments: Mapping[int, bytes], sampling: str | None) -> tuple[st
     return md5, f"{md5}:{sampling or ''}"
 
 
+def _layouts(segments: Mapping[int, bytes],
+             tables: Mapping[int, Sequence[int]]) -> list[dict[int, bytes]]:
+    """The file's own DQT layout, then the same 8-bit tables re-laid as one segment (as
+    Photoshop writes them) and as one segment per table (as libjpeg writes them), so that a
+    lossless re-mux of the markers does not hide a signature."""
+    out = [dict(segments)]
+    if tables and all(max(v) <= 255 for v in tables.values()):
+        raw = {k: bytes([k]) + bytes(v[ZIGZAG[i]] for i in range(64))
+               for k, v in sorted(tables.items())}
+        first = min(raw)
+        for layout in ({first: b"".join(raw.values())}, raw):
+            if layout not in out:
+                out.append(layout)
+    return out
+
+
 def identify_tables(segments: Mapping[int, bytes], sampling: str | None,
                     tables: Mapping[int, Sequence[int]]) -> dict[str, Any]:
     """Name the encoder family of a JPEG from its quantization tables.
 
     Returns ``family`` (``ijg_standard`` / ``editor`` / ``camera`` / ``custom`` / ``none``),
-    ``matches`` (signature labels), ``digest`` (ExifTool JPEGDigest form) and
-    ``estimated_quality`` (:func:`forensics.metadata.jpeg.estimate_quality`).
+    ``matches`` (signature labels), ``digest`` (ExifTool JPEGDigest of the file's own DQT
+    layout) and ``estimated_quality`` (:func:`forensics.metadata.jpeg.estimate_quality`).
     """
     if not tables:
         return {"family": "none", "matches": [], "digest": None, "estimated_quality": None}
     md5, with_sampling = jpeg_digest(segments, sampling)
-    hits = _BY_DIGEST.get(md5, []) + _BY_DIGEST.get(with_sampling, [])
+    hits: list[tuple[str, str]] = []
+    for layout in _layouts(segments, tables):
+        alt, alt_sampling = jpeg_digest(layout, sampling)
+        hits += _BY_DIGEST.get(alt, []) + _BY_DIGEST.get(alt_sampling, [])
     quality = estimate_quality({k: list(v) for k, v in tables.items()})
     families = {f for f, _ in hits}
     if quality and quality["exact"]:

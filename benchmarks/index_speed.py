@@ -1,0 +1,219 @@
+"""Speed and memory of the known-imagery index.
+
+    python -m benchmarks.index_speed [--max-n 10000000] [--queries 200]
+
+1. Hashing a 12-megapixel JPEG: the bare reduced (JPEG draft) decode, the scan's working
+   decode, the global hashes on top, and a whole ``index add`` (plus ORB features). Uses
+   ``neardup/.../exif-rotn-1.jpg`` (4032 x 3024) from ``../shared/corpus`` when present and a
+   generated 4000 x 3000 JPEG otherwise.
+2. Query time of the in-memory matcher (all 8 dihedral variants of PDQ and pHash, dHash
+   compared on the rows found) for 10^4 .. 10^7 indexed images with synthetic random hashes,
+   a batch of 1,000 queries at 10^6, memory per indexed image, and a brute-force NumPy scan
+   as the baseline. Results are checked against the brute force on a sample of queries.
+
+Uniform random hashes are the best case for the bucket tables (real pHash bits are biased,
+so real buckets are less even); the figures are a scale test, not an accuracy test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from forensics.index.hashing import WORKING_SIDE, global_hashes
+from forensics.index.known import decode_working
+from forensics.index.matcher import HashMatcher, popcount
+from forensics.index.store import HashArrays
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+BIG = CORPUS / "neardup/threatexchange-pdq/pdq/data/reg-test-input/exif-rotn/exif-rotn-1.jpg"
+
+
+def _median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return 1000 * statistics.median(times)
+
+
+def hashing(runs: int = 15) -> dict[str, float]:
+    if BIG.exists():
+        data, label = BIG.read_bytes(), str(BIG.relative_to(CORPUS))
+    else:
+        rng = np.random.default_rng(0)
+        y, x = np.mgrid[0:3000, 0:4000]
+        img = ((np.sin(x / 37.0) + np.cos(y / 23.0)) * 60 + 128).astype(np.uint8)
+        rgb = np.stack([img, np.roll(img, 50, 1), np.roll(img, 90, 0)], 2)
+        rgb = np.clip(rgb.astype(np.int16) + rng.integers(-20, 20, rgb.shape), 0, 255)
+        buf = io.BytesIO()
+        Image.fromarray(rgb.astype(np.uint8)).save(buf, "JPEG", quality=90)
+        data, label = buf.getvalue(), "generated 4000x3000 JPEG"
+    with Image.open(io.BytesIO(data)) as im:
+        size = im.size
+
+    def bare() -> None:
+        im = Image.open(io.BytesIO(data))
+        im.draft("RGB", (WORKING_SIDE, WORKING_SIDE))
+        im.load()
+
+    def full() -> None:
+        Image.open(io.BytesIO(data)).load()
+
+    def working() -> np.ndarray:
+        return decode_working(data)[2]
+
+    rgb = working()
+
+    def hashes() -> None:
+        global_hashes(working())
+
+    from forensics.index import features as feat
+
+    def add_pipeline() -> None:
+        r = working()
+        global_hashes(r)
+        feat.extract(r)
+
+    out = {
+        "bare_draft_decode_ms": _median_ms(bare, runs),
+        "working_decode_ms": _median_ms(working, runs),
+        "decode_plus_hashes_ms": _median_ms(hashes, runs),
+        "hashes_only_ms": _median_ms(lambda: global_hashes(rgb), runs),
+        "decode_hashes_orb_ms": _median_ms(add_pipeline, runs),
+        "full_size_decode_ms": _median_ms(full, max(3, runs // 3)),
+    }
+    print(f"hashing a {size[0]}x{size[1]} JPEG ({label}), median of {runs} runs:")
+    print(f"  bare reduced decode (JPEG draft to <= {WORKING_SIDE} px) "
+          f"{out['bare_draft_decode_ms']:7.1f} ms")
+    print(f"  working decode (the scan's ctx.rgb({WORKING_SIDE}))            "
+          f"{out['working_decode_ms']:7.1f} ms")
+    print(f"  decode + pHash + dHash + PDQ (index add hashing)     "
+          f"{out['decode_plus_hashes_ms']:7.1f} ms  "
+          f"(hashes alone {out['hashes_only_ms']:.1f} ms)")
+    print(f"  decode + hashes + ORB features (whole index add)     "
+          f"{out['decode_hashes_orb_ms']:7.1f} ms")
+    print(f"  for reference: full-size decode (never done)          "
+          f"{out['full_size_decode_ms']:7.1f} ms")
+    return out
+
+
+def synthetic(n: int, rng: np.random.Generator) -> HashArrays:
+    return HashArrays(ids=np.arange(1, n + 1, dtype=np.int64),
+                      phash=rng.integers(0, 2**63, n, dtype=np.uint64) * np.uint64(2)
+                      + rng.integers(0, 2, n, dtype=np.uint64),
+                      dhash=rng.integers(0, 2**63, n, dtype=np.uint64) * np.uint64(2),
+                      pdq=rng.integers(0, 2**63, (n, 4), dtype=np.uint64) * np.uint64(2)
+                      + rng.integers(0, 2, (n, 4), dtype=np.uint64),
+                      pdq_quality=np.full(n, 100, np.uint8))
+
+
+def _flip_bits(words: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    out = words.copy()
+    nbits = 64 * out.size
+    for b in rng.choice(nbits, size=k, replace=False):
+        out.flat[b // 64] ^= np.uint64(1) << np.uint64(b % 64)
+    return out
+
+
+def queries(arrays: HashArrays, count: int, rng: np.random.Generator
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``count`` queries of 8 variants each: half are indexed hashes with 0-24 PDQ bits and
+    0-5 pHash bits flipped in one variant (hits), the rest random (misses)."""
+    v = 8
+    qp = rng.integers(0, 2**63, (count, v, 4), dtype=np.uint64) * np.uint64(2)
+    qh = rng.integers(0, 2**63, (count, v), dtype=np.uint64) * np.uint64(2)
+    qd = rng.integers(0, 2**63, (count, v), dtype=np.uint64) * np.uint64(2)
+    n = len(arrays.ids)
+    for i in range(0, count, 2):
+        row = int(rng.integers(0, n))
+        k = int(rng.integers(0, v))
+        qp[i, k] = _flip_bits(arrays.pdq[row], int(rng.integers(0, 25)), rng)
+        qh[i, k] = _flip_bits(arrays.phash[row:row + 1], int(rng.integers(0, 6)), rng)[0]
+    return qp, qh, qd
+
+
+def scale(sizes: list[int], n_queries: int, batch: int) -> list[dict[str, float]]:
+    rng = np.random.default_rng(1)
+    rows = []
+    print("\nquery time, in-memory matcher (8 dihedral variants x PDQ + pHash, dHash on rows "
+          "found; one core):")
+    print(f"  {'indexed':>10} {'build s':>8} {'bytes/img':>9} {'query ms p50':>12} "
+          f"{'p95':>7} {'brute 64-bit ms':>15} {'brute 256-bit ms':>16} {'checked':>8}")
+    for n in sizes:
+        arrays = synthetic(n, rng)
+        t = time.perf_counter()
+        m = HashMatcher(arrays)
+        build = time.perf_counter() - t
+        qp, qh, qd = queries(arrays, n_queries, rng)
+        lat = []
+        hits = 0
+        for i in range(n_queries):
+            t = time.perf_counter()
+            c = m.search(qp[i], qh[i], qd[i])
+            lat.append(time.perf_counter() - t)
+            hits += bool(len(c.rows))
+        # brute force baseline: one 64-bit hash and one 256-bit hash against all rows
+        def brute64(ph: np.ndarray = m.phash, q: np.uint64 = qh[0, 0]) -> np.ndarray:
+            return np.flatnonzero(popcount(ph ^ q) <= 7)
+
+        def brute256(pdq: np.ndarray = m.pdq, q: np.ndarray = qp[0, 0]) -> np.ndarray:
+            return np.flatnonzero(popcount(pdq ^ q).sum(axis=1) <= 31)
+
+        b64 = _median_ms(brute64, 5)
+        b256 = _median_ms(brute256, 3)
+        checked = 0
+        for i in range(0, min(n_queries, 6 if n >= 10**7 else 20)):
+            want = m.brute_force(qp[i], qh[i])
+            got = np.sort(m.search(qp[i], qh[i], qd[i]).rows)
+            assert np.array_equal(want, got), f"multi-index search differs at n={n}"
+            checked += 1
+        row = {"n": n, "build_s": build, "bytes_per_image": m.nbytes() / n,
+               "query_ms_p50": 1000 * float(np.percentile(lat, 50)),
+               "query_ms_p95": 1000 * float(np.percentile(lat, 95)),
+               "brute64_ms": b64, "brute256_ms": b256, "hits": hits}
+        rows.append(row)
+        print(f"  {n:>10,} {build:>8.1f} {row['bytes_per_image']:>9.1f} "
+              f"{row['query_ms_p50']:>12.2f} {row['query_ms_p95']:>7.2f} {b64:>15.2f} "
+              f"{b256:>16.2f} {checked:>8}")
+        if n == 10**6 or (n == sizes[-1] and 10**6 not in sizes):
+            bp, bh, _ = queries(arrays, batch, rng)
+            t = time.perf_counter()
+            res = m.search_batch(bp, bh)
+            dt = time.perf_counter() - t
+            row["batch_s"] = dt
+            print(f"  batch of {batch} queries against {n:,}: {dt:.2f} s "
+                  f"({1000 * dt / batch:.2f} ms per query, {sum(bool(len(r)) for r in res)} "
+                  "with a hit)")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--max-n", type=int, default=10**7)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=15)
+    args = ap.parse_args(argv)
+    hashing(args.runs)
+    sizes = [n for n in (10**4, 10**5, 10**6, 10**7) if n <= args.max_n]
+    rows = scale(sizes, args.queries, args.batch)
+    print("\ntargets: < 10 ms per query at 10^6, < 3 s per 1,000-query batch at 10^6, "
+          "< 100 ms per query at 10^7, < 120 bytes per indexed image")
+    for r in rows:
+        print(f"  {r['n']:>10,}: p50 {r['query_ms_p50']:.2f} ms, "
+              f"{r['bytes_per_image']:.1f} B/image" +
+              (f", batch {r['batch_s']:.2f} s" if "batch_s" in r else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""``provenance case``: write a case-file template, run a case, verify a report's inputs."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from forensics.case import run_case, verify_report, write_template
+from forensics.errors import ProvenanceError
+from reports.case_report import ReportSchemaError, read_report, write_case_outputs
+
+
+@click.group("case")
+def case() -> None:
+    """Claim-tied reports: a case file states the claim and lists the released evidence."""
+
+
+@case.command("init")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing case.yaml.")
+def init(folder: str, force: bool) -> None:
+    """Write a commented case.yaml template (and an evidence/ folder) into FOLDER."""
+    path = write_template(folder, overwrite=force)
+    click.echo(f"Wrote {path}. Fill it in, put the files in {folder}/evidence/, then run:\n"
+               f"  provenance case run {path} -o {folder}/out/")
+
+
+@case.command("run")
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder for report.html, report.json and claimreview.jsonld.")
+def run(case_file: str, out_dir: str) -> None:
+    """Scan the case's evidence, assess it against the claim and write the report."""
+    report = run_case(case_file)
+    emit_case_outputs(report, out_dir)
+
+
+def emit_case_outputs(report: dict, out_dir: str) -> None:
+    """Write the three outputs and print where they are, with the suggested rating."""
+    try:
+        paths = write_case_outputs(report, out_dir)
+    except ReportSchemaError as exc:
+        raise ProvenanceError(str(exc), code="report_schema") from exc
+    s = report["summary"]
+    confirmed = s.get("confirmed_rating") or "not yet confirmed (set review.rating)"
+    click.echo(f"{len(report['evidence'])} evidence item(s) assessed. Suggested rating: "
+               f"{s['suggested_rating']}; confirmed: {confirmed}.")
+    for e in report["evidence"]:
+        marks = " ".join(f"{a['assertion']}={a['status']}" for a in e["assessments"])
+        click.echo(f"  {e['id']:>4} {e['file']}: {marks}")
+    click.echo(f"Report (HTML): {paths['html']}\nReport (JSON): {paths['json']}\n"
+               f"ClaimReview (JSON-LD): {paths['jsonld']}")
+
+
+@case.command("verify")
+@click.argument("report_file", type=click.Path(dir_okay=False))
+@click.option("--base", "base_dir", type=click.Path(file_okay=False), default=None,
+              help="The case folder, if it moved since the report was written.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def verify(report_file: str, base_dir: str | None, as_json: bool) -> None:
+    """Re-hash the evidence, case file and index a report names; exit 1 if anything changed."""
+    try:
+        report = read_report(report_file)
+    except ValueError as exc:
+        raise ProvenanceError(str(exc), path=report_file, code="not_a_report") from exc
+    result = verify_report(report, base_dir=base_dir)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        for r in result["inputs"]:
+            click.echo(f"  {r['status']:>9}  {r['role']:<20} {r['file']}")
+        click.echo("All inputs unchanged since the report." if result["ok"] else
+                   f"{len(result['changed'])} input(s) changed or missing since the report.")
+    if not result["ok"]:
+        sys.exit(1)

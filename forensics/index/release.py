@@ -1,0 +1,139 @@
+"""Duplicates inside one release: two supposedly different images that are the same photo.
+
+A :class:`ReleaseTracker` lives for one scan. Each image is compared with every image seen
+before it in one vectorised operation (all 8 dihedral variants against all earlier hashes),
+then the closest few are verified with local features like an index match. The finding goes
+on the later image and names the earlier one, so results can still be streamed item by item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..model import Finding
+from . import features as feat
+from .match import Candidate, MatchParams, confidence, describe_transformation, judge
+from .matcher import pdq_words, popcount
+from .signature import Signature
+
+CODE = "known_image.duplicate_in_release"
+CHECK = "known_image"
+
+
+@dataclass
+class _Seen:
+    path: str
+    sha256: str | None
+    full_size: tuple[int, int]
+    features: feat.LocalFeatures
+    quality: int
+
+
+@dataclass
+class SignatureSink:
+    """Stands in for a :class:`ReleaseTracker` inside a worker process: keeps the signature
+    of the file just scanned (as bytes) so the worker can send it to the parent, whose
+    tracker runs the release pass over all workers' files."""
+
+    data: bytes | None = None
+
+    def observe(self, path: str, sig: Signature) -> list[Finding]:
+        self.data = sig.to_bytes()
+        return []
+
+
+@dataclass
+class ReleaseTracker:
+    """Hashes of the images scanned so far in one release."""
+
+    params: MatchParams = field(default_factory=MatchParams)
+    max_verify: int = 8
+    """Earlier images verified with local features per new image (closest first)."""
+    _seen: list[_Seen] = field(default_factory=list)
+    _pdq: list[np.ndarray] = field(default_factory=list)
+    _phash: list[int] = field(default_factory=list)
+    _dhash: list[int] = field(default_factory=list)
+
+    def observe_bytes(self, path: str, data: bytes | None) -> list[Finding]:
+        """:meth:`observe` for a signature sent as :meth:`Signature.to_bytes` (e.g. by a
+        worker process); ``None`` or malformed bytes are ignored."""
+        if not data:
+            return []
+        try:
+            sig = Signature.from_bytes(data)
+        except (ValueError, KeyError, TypeError):
+            return []
+        return self.observe(path, sig)
+
+    def observe(self, path: str, sig: Signature) -> list[Finding]:
+        """Compare one image with the earlier ones, then remember it."""
+        findings = self._compare(path, sig) if self._seen else []
+        self._seen.append(_Seen(path, sig.sha256, sig.full_size, sig.features,
+                                sig.hashes.pdq_quality))
+        self._pdq.append(pdq_words([sig.hashes.pdq[0]])[0])
+        self._phash.append(sig.hashes.phash[0])
+        self._dhash.append(sig.hashes.dhash[0])
+        return findings
+
+    def _compare(self, path: str, sig: Signature) -> list[Finding]:
+        p = self.params
+        q_pdq, q_ph, q_dh = sig.probe_arrays()
+        pdq = np.array(self._pdq, np.uint64)
+        ph = np.array(self._phash, np.uint64)
+        dh = np.array(self._dhash, np.uint64)
+        d_pdq = popcount(pdq[None, :, :] ^ q_pdq[:, None, :]).sum(axis=2)  # (v, n)
+        d_ph = popcount(ph[None, :] ^ q_ph[:, None])
+        d_dh = popcount(dh[None, :] ^ q_dh[:, None])
+        vp, vph, vdh = d_pdq.argmin(0), d_ph.argmin(0), d_dh.argmin(0)
+        cols = np.arange(len(self._seen))
+        bp, bph, bdh = d_pdq[vp, cols], d_ph[vph, cols], d_dh[vdh, cols]
+        order = np.lexsort((bph, bp))[:self.max_verify]
+        findings = []
+        for j in order:
+            seen = self._seen[int(j)]
+            pv = int(vp[j])
+            c = Candidate(id=int(j), sha256=seen.sha256 or "", pdq=int(bp[j]), pdq_variant=pv,
+                          phash=int(bph[j]), phash_variant=int(vph[j]), dhash=int(bdh[j]),
+                          dhash_variant=int(vdh[j]), pdq_quality=seen.quality,
+                          query_pdq_quality=sig.sets[min(pv // 8, len(sig.sets) - 1)]
+                          .pdq_quality, trimmed=pv >= 8,
+                          identical=bool(sig.sha256 and sig.sha256 == seen.sha256))
+            c.verification = feat.verify(
+                sig.features, seen.features, ratio=p.ratio, reprojection=p.reprojection,
+                min_spread=p.min_spread, min_inliers=p.min_inliers,
+                query_full_size=sig.full_size, ref_full_size=seen.full_size)
+            judge(c, p, query_information=sig.hashes.information)
+            if not c.accepted and p.mirrored_pass:
+                v = feat.verify(sig.mirrored_features, seen.features, ratio=p.ratio,
+                                reprojection=p.reprojection, min_spread=p.min_spread,
+                                min_inliers=p.min_inliers, query_full_size=sig.full_size,
+                                ref_full_size=seen.full_size, mirrored=True)
+                if v.reason == "verified":
+                    c.verification = v
+                    judge(c, p, query_information=sig.hashes.information)
+            if not c.accepted:
+                continue
+            tr = describe_transformation(c, query_size=sig.full_size, ref_size=seen.full_size,
+                                         params=p, trim_box=sig.box(pv),
+                                         working_size=sig.working_size)
+            v = c.verification
+            how = {"identical_bytes": "identical bytes"}.get(
+                c.method or "", f"PDQ distance {c.pdq}/256" + (
+                    f", {v.inliers} matching keypoints in one geometry"
+                    if v is not None and v.reason == "verified" else ""))
+            findings.append(Finding(
+                code=CODE, check=CHECK, severity="low", confidence=confidence(c, p),  # type: ignore[arg-type]
+                message=f"{path} shows the same photo as {seen.path}, scanned earlier in this "
+                        f"release ({how}). Two releases of one picture may be presented as "
+                        "different events or moments.",
+                evidence={"other_path": seen.path, "other_sha256": seen.sha256,
+                          "method": c.method, "distances": c.distances(),
+                          "verification": None if v is None else {
+                              "verified": v.reason == "verified", "inliers": v.inliers,
+                              "mirrored": v.mirrored, "scale": v.scale,
+                              "rotation_deg": v.rotation_deg, "region": v.region,
+                              "reason": v.reason},
+                          "transformation": tr}))
+        return findings

@@ -1,0 +1,421 @@
+"""Where the known imagery lives: a store interface and its SQLite implementation.
+
+:class:`IndexStore` is the whole contract the matcher and the index need. The default
+:class:`SQLiteStore` is one file, no server. When a newsroom's archive outgrows a file, a
+``PostgresStore`` implements the same methods on a shared server (the tables map one to one:
+``images`` with ``BIGINT`` pHash/dHash and ``BYTEA`` PDQ, ``features`` as ``BYTEA``, ``words``
+as a two-column table with a B-tree on ``word``; ``add`` is one transaction, ``hash_arrays``
+one ``COPY``/cursor read); every process still loads the global hashes into its own in-memory
+matcher once, so the server only serves inserts, provenance records, features of a few
+candidates and the word votes. Nothing outside this module knows which store is in use.
+
+Every ``add`` is one transaction: an interrupted add leaves the store as it was before that
+image. Adding an image whose SHA-256 is already present changes nothing except filling
+provenance fields that were empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from ..errors import ProvenanceError
+
+SCHEMA_VERSION = "1"
+PROVENANCE_FIELDS = ("url", "first_seen", "caption", "credit")
+
+
+class KnownIndexError(ProvenanceError):
+    """The known-imagery index cannot be used (corrupt, missing, incompatible)."""
+
+    code = "index_error"
+
+
+@dataclass(frozen=True)
+class IndexRecord:
+    """One known image: its identity, hashes, size and where/when it was first seen."""
+
+    sha256: str
+    phash: int
+    dhash: int
+    pdq: bytes
+    pdq_quality: int
+    width: int
+    height: int
+    media_type: str | None = None
+    source_path: str | None = None
+    url: str | None = None
+    first_seen: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+    added_at: str | None = None
+    id: int | None = None
+
+    def provenance(self) -> dict[str, Any]:
+        """The fields a finding quotes (no hashes)."""
+        return {"sha256": self.sha256, "url": self.url, "first_seen": self.first_seen,
+                "caption": self.caption, "credit": self.credit,
+                "source_path": self.source_path, "width": self.width, "height": self.height,
+                "added_at": self.added_at}
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["pdq"] = self.pdq.hex()
+        d["phash"] = f"{self.phash:016x}"
+        d["dhash"] = f"{self.dhash:016x}"
+        return d
+
+
+@dataclass(frozen=True)
+class HashArrays:
+    """All global hashes of a store, as arrays (row ``i`` is image ``ids[i]``)."""
+
+    ids: np.ndarray
+    """int64 store ids."""
+    phash: np.ndarray
+    """uint64."""
+    dhash: np.ndarray
+    """uint64."""
+    pdq: np.ndarray
+    """``(n, 4)`` uint64, most significant word first."""
+    pdq_quality: np.ndarray
+    """uint8."""
+
+
+class IndexStore(ABC):
+    """The persistence contract of a known-imagery index."""
+
+    @abstractmethod
+    def meta(self) -> dict[str, str]:
+        """Key/value facts: schema version, hash versions (JSON), creation time."""
+
+    @abstractmethod
+    def add(self, record: IndexRecord, features: bytes | None, words: Iterable[int],
+            alternates: Sequence[tuple[int, int, bytes, int]] = ()) -> tuple[str, int]:
+        """Add one image atomically. Returns ``("added"|"exists", id)``.
+
+        ``alternates`` are extra (pHash, dHash, PDQ, quality) of the same image, e.g. of the
+        picture inside a uniform margin; the matcher searches them as the same image."""
+
+    @abstractmethod
+    def get(self, sha256: str) -> IndexRecord | None:
+        """The record with this SHA-256, if any."""
+
+    @abstractmethod
+    def records(self, ids: Iterable[int]) -> dict[int, IndexRecord]:
+        """Records by store id."""
+
+    @abstractmethod
+    def hash_arrays(self) -> HashArrays:
+        """Every global hash (alternates included, ids repeated), sorted by id, for the
+        in-memory matcher."""
+
+    @abstractmethod
+    def features(self, ids: Iterable[int]) -> dict[int, bytes]:
+        """Packed local features by store id (ids without features are left out)."""
+
+    @abstractmethod
+    def vote(self, words: Sequence[int], *, limit: int, min_votes: int) -> list[tuple[int, int]]:
+        """Store ids sharing at least ``min_votes`` of ``words``, most votes first."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, Any]:
+        """Counts and facts for ``index stats``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+
+def _s64(v: int) -> int:
+    return v - (1 << 64) if v >= (1 << 63) else v
+
+
+def _u64(v: int) -> int:
+    return v + (1 << 64) if v < 0 else v
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS images (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    media_type TEXT,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    phash INTEGER NOT NULL,
+    dhash INTEGER NOT NULL,
+    pdq BLOB NOT NULL,
+    pdq_quality INTEGER NOT NULL,
+    source_path TEXT,
+    url TEXT,
+    first_seen TEXT,
+    caption TEXT,
+    credit TEXT,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS features (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id),
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alt_hashes (
+    image_id INTEGER NOT NULL REFERENCES images(id),
+    phash INTEGER NOT NULL,
+    dhash INTEGER NOT NULL,
+    pdq BLOB NOT NULL,
+    pdq_quality INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS words (
+    word INTEGER NOT NULL,
+    image_id INTEGER NOT NULL,
+    PRIMARY KEY (word, image_id)
+) WITHOUT ROWID;
+"""
+
+_COLUMNS = ("id", "sha256", "media_type", "width", "height", "phash", "dhash", "pdq",
+            "pdq_quality", "source_path", "url", "first_seen", "caption", "credit", "added_at")
+
+
+def _record(row: Sequence[Any]) -> IndexRecord:
+    d = dict(zip(_COLUMNS, row, strict=True))
+    return IndexRecord(sha256=d["sha256"], phash=_u64(d["phash"]), dhash=_u64(d["dhash"]),
+                       pdq=bytes(d["pdq"]), pdq_quality=int(d["pdq_quality"]),
+                       width=int(d["width"]), height=int(d["height"]),
+                       media_type=d["media_type"], source_path=d["source_path"], url=d["url"],
+                       first_seen=d["first_seen"], caption=d["caption"], credit=d["credit"],
+                       added_at=d["added_at"], id=int(d["id"]))
+
+
+class SQLiteStore(IndexStore):
+    """The default store: one SQLite file.
+
+    ``create=True`` makes the file (and its folder) when missing and writes the meta rows
+    ``hash_versions`` must then be given; ``readonly=True`` opens it read-only.
+    Raises :class:`KnownIndexError` with code ``index_not_found``, ``corrupt_index`` or
+    ``not_an_index``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False,
+                 readonly: bool = False, hash_versions: dict[str, str] | None = None):
+        self.path = os.fspath(path)
+        self._lock = threading.RLock()
+        exists = os.path.exists(self.path)
+        if not exists and not create:
+            raise KnownIndexError(f"{self.path}: no known-imagery index here (build one with "
+                              "'provenance index add')", path=self.path, code="index_not_found")
+        if os.path.isdir(self.path):
+            raise KnownIndexError(f"{self.path}: is a folder, not an index file", path=self.path,
+                              code="not_an_index")
+        if not exists:
+            parent = os.path.dirname(os.path.abspath(self.path))
+            os.makedirs(parent, exist_ok=True)
+        try:
+            if readonly:
+                uri = "file:" + _uri_path(self.path) + "?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                self._conn = sqlite3.connect(self.path, check_same_thread=False)
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            tables = {r[0] for r in self._conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise KnownIndexError(f"{self.path}: the index file is corrupt or not SQLite ({exc})",
+                              path=self.path, code="corrupt_index") from exc
+        if not tables:
+            if readonly or not create:
+                raise KnownIndexError(f"{self.path}: an empty file, not a known-imagery index",
+                                  path=self.path, code="not_an_index")
+            self._initialise(hash_versions or {})
+        elif not {"meta", "images", "features", "words", "alt_hashes"} <= tables:
+            raise KnownIndexError(f"{self.path}: a SQLite file but not a provenance known-imagery "
+                              "index (tables missing)", path=self.path, code="not_an_index")
+        try:
+            self._meta = dict(self._conn.execute("SELECT key, value FROM meta"))
+            self._conn.execute("SELECT count(*) FROM images").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise KnownIndexError(f"{self.path}: the index file is corrupt ({exc})",
+                              path=self.path, code="corrupt_index") from exc
+        if self._meta.get("schema") != SCHEMA_VERSION:
+            raise KnownIndexError(f"{self.path}: index schema {self._meta.get('schema')!r} is not "
+                              f"the supported {SCHEMA_VERSION!r}", path=self.path,
+                              code="incompatible_index")
+
+    def _initialise(self, hash_versions: dict[str, str]) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._conn:
+            self._conn.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
+        with self._conn:
+            self._conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                ("schema", SCHEMA_VERSION), ("created_at", now),
+                ("hash_versions", json.dumps(hash_versions, sort_keys=True))])
+
+    def _guard(self, what: str) -> Any:
+        return _Guard(self.path, what)
+
+    def meta(self) -> dict[str, str]:
+        return dict(self._meta)
+
+    def add(self, record: IndexRecord, features: bytes | None, words: Iterable[int],
+            alternates: Sequence[tuple[int, int, bytes, int]] = ()) -> tuple[str, int]:
+        with self._lock, self._guard("adding to"):
+            conn = self._conn
+            with conn:  # one transaction: all of this image or nothing
+                row = conn.execute("SELECT id FROM images WHERE sha256 = ?",
+                                   (record.sha256,)).fetchone()
+                if row is not None:
+                    fill = {f: getattr(record, f) for f in PROVENANCE_FIELDS
+                            if getattr(record, f) not in (None, "")}
+                    for field, value in fill.items():
+                        conn.execute(f"UPDATE images SET {field} = ? WHERE id = ? AND "  # noqa: S608
+                                     f"({field} IS NULL OR {field} = '')", (value, row[0]))
+                    return "exists", int(row[0])
+                cur = conn.execute(
+                    "INSERT INTO images (sha256, media_type, width, height, phash, dhash, pdq, "
+                    "pdq_quality, source_path, url, first_seen, caption, credit, added_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (record.sha256, record.media_type, record.width, record.height,
+                     _s64(record.phash), _s64(record.dhash), record.pdq, record.pdq_quality,
+                     record.source_path, record.url, record.first_seen, record.caption,
+                     record.credit, record.added_at
+                     or datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                new_id = int(cur.lastrowid)
+                if features is not None:
+                    conn.execute("INSERT INTO features VALUES (?, ?)", (new_id, features))
+                conn.executemany("INSERT INTO alt_hashes VALUES (?, ?, ?, ?, ?)",
+                                 [(new_id, _s64(a), _s64(b), c, q) for a, b, c, q in alternates])
+                conn.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)",
+                                 ((int(w), new_id) for w in words))
+            return "added", new_id
+
+    def get(self, sha256: str) -> IndexRecord | None:
+        with self._lock, self._guard("reading"):
+            row = self._conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM images "  # noqa: S608
+                                     "WHERE sha256 = ?", (sha256,)).fetchone()
+        return _record(row) if row else None
+
+    def records(self, ids: Iterable[int]) -> dict[int, IndexRecord]:
+        ids = sorted({int(i) for i in ids})
+        out: dict[int, IndexRecord] = {}
+        with self._lock, self._guard("reading"):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                q = (f"SELECT {', '.join(_COLUMNS)} FROM images WHERE id IN "  # noqa: S608
+                     f"({','.join('?' * len(chunk))})")
+                for row in self._conn.execute(q, chunk):
+                    rec = _record(row)
+                    out[rec.id] = rec  # type: ignore[index]
+        return out
+
+    def hash_arrays(self) -> HashArrays:
+        with self._lock, self._guard("loading"):
+            main = self._read_hashes("SELECT id, phash, dhash, pdq, pdq_quality FROM images "
+                                     "ORDER BY id")
+            alt = self._read_hashes("SELECT image_id, phash, dhash, pdq, pdq_quality FROM "
+                                    "alt_hashes ORDER BY image_id")
+        if len(alt[0]) == 0:
+            ids, ph, dh, pdq, qual = main
+        else:
+            ids, ph, dh, pdq, qual = (np.concatenate([a, b]) for a, b in zip(main, alt,
+                                                                              strict=True))
+            order = np.argsort(ids, kind="stable")  # an image's own hashes first
+            ids, ph, dh, pdq, qual = ids[order], ph[order], dh[order], pdq[order], qual[order]
+        return HashArrays(ids, ph, dh, pdq.view(">u8").astype(np.uint64), qual)
+
+    def _read_hashes(self, query: str) -> tuple[np.ndarray, ...]:
+        ids, ph, dh, pdq, qual = [], [], [], [], []
+        cur = self._conn.execute(query)
+        while True:
+            rows = cur.fetchmany(10000)
+            if not rows:
+                break
+            ids.append(np.array([r[0] for r in rows], np.int64))
+            ph.append(np.array([r[1] for r in rows], np.int64).view(np.uint64))
+            dh.append(np.array([r[2] for r in rows], np.int64).view(np.uint64))
+            pdq.append(np.frombuffer(b"".join(bytes(r[3]) for r in rows),
+                                     np.uint8).reshape(len(rows), 32))
+            qual.append(np.array([min(255, max(0, r[4])) for r in rows], np.uint8))
+        if not ids:
+            return (np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.uint64),
+                    np.zeros((0, 32), np.uint8), np.zeros(0, np.uint8))
+        return (np.concatenate(ids), np.concatenate(ph), np.concatenate(dh),
+                np.concatenate(pdq), np.concatenate(qual))
+
+    def features(self, ids: Iterable[int]) -> dict[int, bytes]:
+        ids = sorted({int(i) for i in ids})
+        if not ids:
+            return {}
+        with self._lock, self._guard("reading"):
+            q = (f"SELECT image_id, data FROM features WHERE image_id IN "  # noqa: S608
+                 f"({','.join('?' * len(ids))})")
+            return {int(r[0]): bytes(r[1]) for r in self._conn.execute(q, ids)}
+
+    def vote(self, words: Sequence[int], *, limit: int, min_votes: int) -> list[tuple[int, int]]:
+        words = [int(w) for w in words]
+        if not words:
+            return []
+        with self._lock, self._guard("reading"):
+            counts: dict[int, int] = {}
+            for start in range(0, len(words), 900):
+                chunk = words[start:start + 900]
+                q = (f"SELECT image_id, count(*) FROM words WHERE word IN "  # noqa: S608
+                     f"({','.join('?' * len(chunk))}) GROUP BY image_id")
+                for image_id, c in self._conn.execute(q, chunk):
+                    counts[image_id] = counts.get(image_id, 0) + c
+        ranked = sorted(((i, c) for i, c in counts.items() if c >= min_votes),
+                        key=lambda t: (-t[1], t[0]))
+        return ranked[:limit]
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock, self._guard("reading"):
+            c = self._conn
+            n = c.execute("SELECT count(*) FROM images").fetchone()[0]
+            nf = c.execute("SELECT count(*) FROM features").fetchone()[0]
+            low = c.execute("SELECT count(*) FROM images WHERE pdq_quality < 50").fetchone()[0]
+            alt = c.execute("SELECT count(*) FROM alt_hashes").fetchone()[0]
+            dated = c.execute("SELECT count(*), min(first_seen), max(first_seen) FROM images "
+                              "WHERE first_seen IS NOT NULL AND first_seen != ''").fetchone()
+            with_url = c.execute("SELECT count(*) FROM images WHERE url IS NOT NULL "
+                                 "AND url != ''").fetchone()[0]
+        return {"path": self.path, "store": "sqlite", "images": n, "with_features": nf,
+                "low_quality_pdq": low, "with_margin_hashes": alt, "with_url": with_url,
+                "with_first_seen": dated[0],
+                "first_seen_range": [dated[1], dated[2]] if dated[0] else None,
+                "file_bytes": os.path.getsize(self.path) if os.path.exists(self.path) else None,
+                "schema": self._meta.get("schema"), "created_at": self._meta.get("created_at"),
+                "hash_versions": json.loads(self._meta.get("hash_versions", "{}"))}
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class _Guard:
+    """Turns SQLite failures during use into :class:`KnownIndexError` naming the file."""
+
+    def __init__(self, path: str, what: str):
+        self.path, self.what = path, what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, sqlite3.DatabaseError):
+            code = "index_read_only" if "readonly" in str(exc) else "corrupt_index"
+            raise KnownIndexError(f"{self.path}: error while {self.what} the index: {exc}",
+                              path=self.path, code=code) from exc
+        return False
+
+
+def _uri_path(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(os.path.abspath(path))

@@ -1,0 +1,74 @@
+"""Write a case report's three outputs: report.json (schema-validated), report.html and
+claimreview.jsonld. Reads only the report dict (never the analysis library)."""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .html import render_html
+
+SCHEMA_FILE = "report.schema.json"
+
+
+class ReportSchemaError(ValueError):
+    """The report does not match the JSON Schema shipped in ``reports/schema/``."""
+
+
+def report_schema() -> dict[str, Any]:
+    text = (resources.files("reports") / "schema" / SCHEMA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_report(report: dict[str, Any]) -> None:
+    """Raise :class:`ReportSchemaError` listing (up to 10) schema violations."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(report_schema())
+    errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message[:200]}"
+                 for e in errors[:10]]
+        raise ReportSchemaError(f"the report does not match {SCHEMA_FILE} "
+                                f"({len(errors)} problem(s)):\n  " + "\n  ".join(lines))
+
+
+def _dump(doc: Any) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def write_case_outputs(report: dict[str, Any], out_dir: str | os.PathLike[str]
+                       ) -> dict[str, Path]:
+    """Validate, then write ``report.json``, ``report.html`` and ``claimreview.jsonld``."""
+    validate_report(report)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "report.json", "html": out / "report.html",
+             "jsonld": out / "claimreview.jsonld"}
+    html = render_html(report)
+    _write(paths["json"], _dump(report))
+    _write(paths["html"], html)
+    _write(paths["jsonld"], _dump(report["claimreview"]))
+    return paths
+
+
+def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Load a report.json (``ValueError`` with a clear message when it is not one)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: not a case report")
+    return doc

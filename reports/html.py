@@ -1,0 +1,275 @@
+"""The case report as one self-contained HTML file (rendered from the report JSON).
+
+Everything is inline: the CSS (allowed by its SHA-256 in the Content-Security-Policy),
+images as ``data:`` URIs, the map as SVG. The policy allows nothing else: no script, no
+network, no frames, no forms. Jinja2 autoescaping is on for every value, so a ``<script>``
+in an EXIF field is shown as text; SVG is built here with :func:`markupsafe.escape` on every
+string taken from the report.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+MAX_FIELDS = 600
+MAX_VALUE = 300
+EARTH_KM_PER_DEG = 111.195
+
+
+def _templates_dir() -> str:
+    return str(resources.files("reports") / "templates")
+
+
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(_templates_dir()),
+                       autoescape=select_autoescape(("html", "j2"), default=True,
+                                                    default_for_string=True),
+                       trim_blocks=False, lstrip_blocks=False)
+
+
+def css_text() -> str:
+    return (resources.files("reports") / "templates" / "report.css").read_text(encoding="utf-8")
+
+
+def content_security_policy(css: str) -> str:
+    """The page's policy: nothing but its own inline CSS (by hash) and ``data:`` images."""
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    return ("default-src 'none'; img-src data:; style-src 'sha256-" + digest + "'; "
+            "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+            "connect-src 'none'; font-src 'none'; media-src 'none'; frame-src 'none'")
+
+
+def _flatten(value: Any, prefix: str, out: list[tuple[str, str]]) -> None:
+    if len(out) >= MAX_FIELDS:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
+    elif isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
+        for i, v in enumerate(value[:100]):
+            _flatten(v, f"{prefix}[{i}]", out)
+    elif value not in (None, "", [], {}):
+        text = str(value)
+        out.append((prefix[:200], text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "…"))
+
+
+def metadata_fields(item: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Every metadata field of a scan item as (group.path, value) pairs, capped."""
+    if not item:
+        return []
+    md = dict(item.get("metadata") or {})
+    md.pop("summary", None)
+    jpeg = md.get("JPEG")
+    if isinstance(jpeg, dict):  # segment lists and tables are long and not read by people
+        md["JPEG"] = {k: v for k, v in jpeg.items() if k not in ("segments",)}
+    out: list[tuple[str, str]] = []
+    _flatten(md, "", out)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# SVG map
+# --------------------------------------------------------------------------------------------
+
+
+class _Projection:
+    def __init__(self, lats: list[float], lons: list[float], width: int, height: int,
+                 pad: int = 40):
+        lat0 = (min(lats) + max(lats)) / 2
+        self.k = math.cos(math.radians(lat0))
+        xs = [lo * self.k for lo in lons]
+        x0, x1, y0, y1 = min(xs), max(xs), min(lats), max(lats)
+        span = max(x1 - x0, y1 - y0, 0.01)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        self.scale = min((width - 2 * pad) / max(x1 - x0, span * 0.2),
+                         (height - 2 * pad) / max(y1 - y0, span * 0.2))
+        self.cx, self.cy, self.w, self.h = cx, cy, width, height
+
+    def xy(self, lat: float, lon: float) -> tuple[float, float]:
+        return (self.w / 2 + (lon * self.k - self.cx) * self.scale,
+                self.h / 2 - (lat - self.cy) * self.scale)
+
+    def km_to_px(self, km: float) -> float:
+        return km / EARTH_KM_PER_DEG * self.scale
+
+    def inside(self, x: float, y: float, margin: float = 8) -> bool:
+        return margin <= x <= self.w - margin and margin <= y <= self.h - margin
+
+
+def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _nice_km(km: float) -> float:
+    for step in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000):
+        if step >= km:
+            return step
+    return 5000
+
+
+def map_svg(report: dict[str, Any], width: int = 860, height: int = 520) -> Markup:
+    """Claimed place, target, named sites, photo GPS positions and tracks, as inline SVG."""
+    asserts = (report.get("case") or {}).get("asserts") or {}
+    place, target = asserts.get("place"), asserts.get("target")
+    sites = (report.get("case") or {}).get("sites") or []
+    photos = []
+    tracks = []
+    for e in report.get("evidence") or []:
+        gps = (e.get("summary") or {}).get("gps") if e.get("summary") else None
+        if gps and gps.get("lat") is not None and gps.get("lon") is not None:
+            photos.append((e["id"], float(gps["lat"]), float(gps["lon"])))
+        if e.get("track") and e["track"].get("polyline"):
+            tracks.append((e["id"], e["track"]["polyline"]))
+    core: list[tuple[float, float]] = []
+    for p in [place, target, *sites]:
+        if p:
+            core.append((float(p["lat"]), float(p["lon"])))
+    for _, line in tracks:
+        core.extend((float(a), float(b)) for a, b in line)
+    if not core:
+        core = [(lat, lon) for _, lat, lon in photos]
+    if not core:
+        return Markup('<p class="meta">No coordinates to draw: the case names no place and no '
+                      "item records a position.</p>")
+    centre = (sum(c[0] for c in core) / len(core), sum(c[1] for c in core) / len(core))
+    reach = max([_haversine_km(centre, c) for c in core] + [1.0])
+    near_photos = [p for p in photos if _haversine_km(centre, (p[1], p[2])) <= max(3 * reach, 5)]
+    pts = core + [(lat, lon) for _, lat, lon in near_photos]
+    if place and place.get("radius_km"):
+        r_deg = float(place["radius_km"]) / EARTH_KM_PER_DEG
+        pts += [(place["lat"] + r_deg, place["lon"]), (place["lat"] - r_deg, place["lon"])]
+    proj = _Projection([p[0] for p in pts], [p[1] for p in pts], width, height)
+    parts: list[str] = [
+        f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="Map of the case">',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fbfcfe"/>',
+    ]
+    # graticule-free: a scale bar instead
+    bar_km = _nice_km(reach / 3)
+    bar_px = proj.km_to_px(bar_km)
+    parts.append(f'<g><line x1="20" y1="{height - 20}" x2="{20 + bar_px:.1f}" y2="{height - 20}" '
+                 'stroke="#333" stroke-width="3"/>'
+                 f'<text x="20" y="{height - 28}" font-size="12" fill="#333">'
+                 f'{bar_km:g} km</text></g>')
+    if place:
+        x, y = proj.xy(place["lat"], place["lon"])
+        rad = proj.km_to_px(float(place.get("radius_km") or 1.0))
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{max(rad, 4):.1f}" fill="#2f6fdb" '
+                     'fill-opacity="0.15" stroke="#2f6fdb" stroke-width="1.5"/>')
+        parts.append(_label(x + max(rad, 4) + 4, y + 16, f"claimed place: {place['name']}",
+                            "#1f4fa8"))
+    for tid, line in tracks:
+        xy = [proj.xy(a, b) for a, b in line]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#7b2cbf" '
+                     'stroke-width="2.2" stroke-linejoin="round"/>')
+        (sx, sy), (ex, ey) = xy[0], xy[-1]
+        parts.append(f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="5" fill="#fff" stroke="#7b2cbf" '
+                     'stroke-width="2"/>')
+        parts.append(f'<circle cx="{ex:.1f}" cy="{ey:.1f}" r="5" fill="#7b2cbf"/>')
+        parts.append(_label(sx + 8, sy + 4, f"{tid} track start", "#5a189a"))
+        parts.append(_label(ex + 8, ey + 18, f"{tid} track end", "#5a189a"))
+    for s in sites:
+        x, y = proj.xy(s["lat"], s["lon"])
+        parts.append(f'<polygon points="{x:.1f},{y - 8:.1f} {x - 7:.1f},{y + 6:.1f} '
+                     f'{x + 7:.1f},{y + 6:.1f}" fill="#222"/>')
+        parts.append(_label(x + 10, y - 6, s["name"], "#222"))
+    if target:
+        x, y = proj.xy(target["lat"], target["lon"])
+        parts.append(f'<g stroke="#c1121f" stroke-width="3"><line x1="{x - 8:.1f}" '
+                     f'y1="{y - 8:.1f}" x2="{x + 8:.1f}" y2="{y + 8:.1f}"/><line '
+                     f'x1="{x - 8:.1f}" y1="{y + 8:.1f}" x2="{x + 8:.1f}" y2="{y - 8:.1f}"/></g>')
+        parts.append(_label(x + 10, y - 8, f"claimed target: {target['name']}", "#a4161a"))
+    for i, (pid, lat, lon) in enumerate(photos):
+        x, y = proj.xy(lat, lon)
+        if proj.inside(x, y):
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="#f77f00" '
+                         'stroke="#fff" stroke-width="1"/>')
+            parts.append(_label(x - 6, y - 8 - 12 * (i % 2), pid, "#b35c00", anchor="end"))
+        else:  # far away: an arrow on the edge towards it, with the distance
+            cxm, cym = width / 2, height / 2
+            dx, dy = x - cxm, y - cym
+            t = min((width / 2 - 14) / abs(dx) if dx else math.inf,
+                    (height / 2 - 14) / abs(dy) if dy else math.inf)
+            ex, ey = cxm + dx * t, cym + dy * t
+            ang = math.degrees(math.atan2(dy, dx))
+            km = _haversine_km(centre, (lat, lon))
+            parts.append(f'<g transform="translate({ex:.1f},{ey:.1f}) rotate({ang:.1f})">'
+                         '<polygon points="6,0 -8,-6 -8,6" fill="#f77f00"/></g>')
+            lx = min(max(ex - 10, 10), width - 10)
+            ly = min(max(ey + 18, 16), height - 8)
+            parts.append(_label(lx, ly, f"{pid}: {km:.0f} km away", "#b35c00",
+                                anchor="end" if ex > width / 2 else "start"))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _label(x: float, y: float, text: str, color: str, anchor: str = "start",
+           width: int = 860) -> str:
+    if anchor == "start" and x + 7.2 * len(text) > width - 6:  # would run off the right edge
+        x, anchor = x - 24, "end"
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="12.5" fill="{color}" '
+            f'text-anchor="{anchor}" stroke="#fbfcfe" stroke-width="3" paint-order="stroke">'
+            f"{escape(text)}</text>")
+
+
+def track_svg(track: dict[str, Any], size: int = 240) -> Markup:
+    """A small drawing of one track (north up), for the evidence card."""
+    line = track.get("polyline") or []
+    if not line:
+        return Markup("")
+    proj = _Projection([p[0] for p in line], [p[1] for p in line], size, size, pad=16)
+    pts = " ".join("{:.1f},{:.1f}".format(*proj.xy(a, b)) for a, b in line)
+    sx, sy = proj.xy(*line[0])
+    ex, ey = proj.xy(*line[-1])
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 {size} {size}" role="img" aria-label="track">'
+        f'<rect width="{size}" height="{size}" fill="#fbfcfe" stroke="#d5d5d9"/>'
+        f'<polyline points="{pts}" fill="none" stroke="#7b2cbf" stroke-width="2"/>'
+        f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="4" fill="#fff" stroke="#7b2cbf"/>'
+        f'<circle cx="{ex:.1f}" cy="{ey:.1f}" r="4" fill="#7b2cbf"/>'
+        f'<text x="{size - 14}" y="18" font-size="12" fill="#333">N</text></svg>')
+
+
+# --------------------------------------------------------------------------------------------
+# Page
+# --------------------------------------------------------------------------------------------
+
+
+def _merged_timeline(report: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for t in report.get("timeline") or []:
+        if t["field"] in ("event window start", "event window end"):
+            rows.append({**t, "window_marker": True, "item": "claim"})
+        else:
+            rows.append({**t, "window_marker": False, "item": "claim"})
+    for e in report.get("evidence") or []:
+        for t in e.get("timeline") or []:
+            rows.append({**t, "window_marker": False, "item": f"{e['id']} {e['file']}"})
+    rows.sort(key=lambda r: (r.get("sort_utc") or "", 0 if r["window_marker"] else 1))
+    return rows
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The whole report page as one string."""
+    css = css_text()
+    if "</style" in css.lower():
+        raise ValueError("report.css must not contain a closing style tag")
+    evidence = report.get("evidence") or []
+    return _env().get_template("case_report.html.j2").render(
+        r=report, css=Markup(css), csp=content_security_policy(css),
+        map_svg=map_svg(report), timeline=_merged_timeline(report),
+        fields={e["id"]: metadata_fields(e.get("scan")) for e in evidence},
+        track_svgs={e["id"]: track_svg(e["track"]) for e in evidence if e.get("track")},
+    )

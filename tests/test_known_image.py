@@ -1,0 +1,134 @@
+"""The known_image check, the release-level duplicate pass and the ``index`` commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from test_index_hashing import scene
+
+from cli.main import cli
+from forensics.checks import get_checks
+from forensics.context import ScanOptions
+from forensics.index import KnownIndexError, open_index
+from forensics.scan import scan, scan_file, scan_paths
+
+
+@pytest.fixture()
+def case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    monkeypatch.delenv("PROVENANCE_INDEX", raising=False)
+    archive = tmp_path / "archive"
+    release = tmp_path / "release"
+    archive.mkdir()
+    release.mkdir()
+    old = archive / "strike_2019.jpg"
+    Image.fromarray(scene(30, (640, 480))).save(old, "JPEG", quality=92)
+    Image.fromarray(scene(31, (640, 480))).save(archive / "other.jpg", "JPEG", quality=92)
+    im = Image.open(old).convert("RGB")
+    im.transpose(Image.Transpose.FLIP_LEFT_RIGHT).crop((40, 0, 600, 430)).save(
+        release / "a_recycled.jpg", "JPEG", quality=80)
+    im.resize((480, 360)).save(release / "b_same_again.jpg", "JPEG", quality=70)
+    Image.fromarray(scene(32, (640, 480))).save(release / "c_new.jpg", "JPEG", quality=90)
+    index = tmp_path / "known.sqlite"
+    with open_index(index) as idx:
+        idx.add_image(old, url="https://example.org/2019/strike", first_seen="2019-02-14",
+                      caption="[bold]Strike[/bold] \x1b[31m 2019", credit="Agency")
+        idx.add_image(archive / "other.jpg")
+    return {"index": index, "release": release, "old": old}
+
+
+def _codes(item) -> list[str]:
+    return [f.code for f in item.findings]
+
+
+def test_check_is_not_applicable_without_an_index(case: dict[str, Path]) -> None:
+    checks = get_checks(["known_image"])
+    item = scan_file(str(case["release"] / "a_recycled.jpg"), checks=checks)
+    assert [c.status for c in item.checks] == ["not_applicable"]
+    assert "known_image.match" not in _codes(item)
+
+
+def test_match_finding_carries_entry_distances_verification_and_transform(
+        case: dict[str, Path]) -> None:
+    checks = get_checks(["known_image"])
+    opts = ScanOptions(index_path=str(case["index"]))
+    item = scan_file(str(case["release"] / "a_recycled.jpg"), options=opts, checks=checks)
+    assert item.checks[0].status == "flagged"
+    f = next(f for f in item.findings if f.code == "known_image.match")
+    ev = f.to_dict()["evidence"]
+    assert ev["entry"]["url"] == "https://example.org/2019/strike"
+    assert ev["entry"]["caption"] == "[bold]Strike[/bold] \x1b[31m 2019"  # data, verbatim
+    assert ev["entry"]["credit"] == "Agency" and len(ev["entry"]["sha256"]) == 64
+    assert ev["first_seen"] == "2019-02-14" and ev["predates_claim"] is None
+    assert set(ev["distances"]) >= {"pdq", "phash", "dhash"}
+    assert ev["verification"]["verified"] and ev["verification"]["mirrored"]
+    assert ev["transformation"]["orientation"] == "flip_horizontal"
+    assert ev["transformation"]["cropped"] is True
+    assert "2019-02-14" in f.message and f.severity == "medium"
+    other = scan_file(str(case["release"] / "c_new.jpg"), options=opts, checks=checks)
+    assert other.checks[0].status == "ok" and not other.findings
+
+
+def test_release_pass_finds_the_same_photo_twice(case: dict[str, Path]) -> None:
+    doc = scan([str(case["release"])], checks=get_checks(["known_image"]))
+    by_name = {Path(i["path"]).name: i for i in doc["items"]}
+    dup = [f for f in by_name["b_same_again.jpg"]["findings"]
+           if f["code"] == "known_image.duplicate_in_release"]
+    assert len(dup) == 1
+    assert dup[0]["evidence"]["other_path"].endswith("a_recycled.jpg")
+    assert dup[0]["evidence"]["transformation"]["orientation"] in ("flip_horizontal",
+                                                                  "mirrored")
+    assert not by_name["c_new.jpg"]["findings"]
+    assert not by_name["a_recycled.jpg"]["findings"]
+
+
+def test_broken_index_stops_a_library_scan_clearly(case: dict[str, Path],
+                                                   tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"\x00garbage" * 64)
+    with pytest.raises(KnownIndexError) as err:
+        list(scan_paths([str(case["release"])], options=ScanOptions(index_path=str(bad))))
+    assert err.value.code == "corrupt_index"
+
+
+def test_index_commands(case: dict[str, Path], tmp_path: Path) -> None:
+    runner = CliRunner()
+    idx = str(tmp_path / "cli.sqlite")
+    csv_path = tmp_path / "archive.csv"
+    csv_path.write_text("path,url,first_seen,caption,credit\n"
+                        f"{case['old']},https://example.org/x,2019-02-14,cap,cred\n",
+                        encoding="utf-8")
+    (tmp_path / "archive" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0garbage")
+    r = runner.invoke(cli, ["index", "add", str(tmp_path / "archive"), "--source-csv",
+                            str(csv_path), "--index", idx])
+    assert r.exit_code == 0, r.output
+    assert "2 added" in r.output and "1 skipped" in r.output and "broken.jpg" in r.output
+    r = runner.invoke(cli, ["index", "add", str(case["old"]), "--index", idx])
+    assert r.exit_code == 0 and "1 exists" in r.output
+    r = runner.invoke(cli, ["index", "stats", "--index", idx, "--json"])
+    stats = json.loads(r.output)
+    assert stats["images"] == 2 and stats["with_first_seen"] == 1
+    assert stats["hash_versions"]["pdqhash"]
+    r = runner.invoke(cli, ["index", "query", str(case["release"] / "b_same_again.jpg"),
+                            "--index", idx, "--json"])
+    res = json.loads(r.output)["results"][0]
+    assert res["matches"][0]["entry"]["url"] == "https://example.org/x"
+    r = runner.invoke(cli, ["index", "query", str(case["release"] / "a_recycled.jpg"),
+                            "--index", idx])
+    assert r.exit_code == 0 and "verified" in r.output and "flip" in r.output, r.output
+
+
+def test_cli_reports_a_corrupt_index_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"garbage" * 100)
+    img = tmp_path / "x.jpg"
+    Image.fromarray(scene(33)).save(img)
+    proc = subprocess.run([sys.executable, "-m", "cli", "index", "query", str(img), "--index",
+                           str(bad)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "error [corrupt_index]" in proc.stderr and "Traceback" not in proc.stderr
