@@ -61,7 +61,9 @@ import cv2
 import numpy as np
 from PIL import Image
 from scipy import ndimage as ndi
-from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 
 @dataclass(frozen=True)
@@ -506,11 +508,12 @@ def affine_hypotheses(p: np.ndarray, q: np.ndarray, *, image_diagonal: float,
     if m < min_inliers:
         return []
     pts = np.vstack([p, q]).astype(np.float64)
-    if len(pts) > 2:
-        labels = fcluster(linkage(pts, method="single"), t=cluster_distance * image_diagonal,
-                          criterion="distance")
-    else:
-        labels = np.ones(len(pts), int)
+    # single linkage cut at a distance = connected components of the "closer than the cut"
+    # graph (built with a k-d tree: memory grows with the close pairs, not with n^2)
+    pairs = cKDTree(pts).query_pairs(cluster_distance * image_diagonal, output_type="ndarray")
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
+                       shape=(len(pts), len(pts)))
+    _, labels = connected_components(graph, directed=False)
     la, lb = labels[:m], labels[m:]
     mir = np.zeros(m, bool) if mirrored is None else np.asarray(mirrored, bool)
     groups: dict[tuple[int, int, bool], list[int]] = {}

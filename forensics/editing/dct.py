@@ -173,6 +173,44 @@ def _poisson_ll(y: np.ndarray, mu: np.ndarray) -> float:
     return float(np.sum(y * np.log(np.maximum(mu, 1e-12)) - mu))
 
 
+def _fit_frequency(idx: int, h: np.ndarray, q2: int, candidates: list[int],
+                   model: DoubleJpegModel) -> dict[tuple[int, int], tuple[float, Any]]:
+    """Gain of every (candidate ``q1``, mixture) model of one frequency's histogram.
+
+    The weights of the smooth fit depend only on the counts, so all candidate offsets share
+    one normal matrix: one solve with many right-hand sides instead of one fit each.
+    Returns ``{(idx, q1): (best gain, (mixture, p0, n))}`` (gain 0 and no detail when the
+    model does not apply: ``q1`` divides ``q2``, or too few values)."""
+    out: dict[tuple[int, int], tuple[float, Any]] = {}
+    usable = [q1 for q1 in candidates if q2 > 0 and q1 > 0 and q1 != q2 and q2 % q1 != 0]
+    if not usable or h.sum() < model.min_count:
+        return out
+    design = _design(len(h))
+    w = h + 1.0
+    normal = (design * w[:, None]).T @ design + 1e-9 * np.eye(design.shape[1])
+    target = np.log(h + 0.5)
+    factors = [(q1, alpha, _period_factor(q1, q2, model.max_value, model.noise_sigma)[1:])
+               for q1 in usable for alpha in model.mixture]
+    mixes = np.stack([np.ones_like(h)] + [a * n + (1 - a) for _q, a, n in factors])
+    offs = np.log(np.maximum(mixes, 1e-6))
+    rhs = design.T @ (w[:, None] * (target[:, None] - offs.T))
+    try:
+        beta = np.linalg.solve(normal, rhs)
+    except np.linalg.LinAlgError:
+        beta = np.linalg.lstsq(normal, rhs, rcond=None)[0]
+    mu = np.exp(np.clip((design @ beta).T + offs, -50, 50))
+    mu *= h.sum() / mu.sum(axis=1, keepdims=True)
+    ll = (h * np.log(np.maximum(mu, 1e-12)) - mu).sum(axis=1)
+    gains = ll[1:] - ll[0]
+    for k, (q1, alpha, n) in enumerate(factors):
+        best = out.get((idx, q1), (0.0, None))
+        if gains[k] > best[0]:
+            out[(idx, q1)] = (float(gains[k]), (alpha, mu[k + 1] / mixes[k + 1], n))
+        elif (idx, q1) not in out:
+            out[(idx, q1)] = best
+    return out
+
+
 def analyse_double_jpeg(coefs: DctCoefficients, *,
                         model: DoubleJpegModel = DoubleJpegModel()) -> dict[str, Any]:
     """Detect aligned double compression and map where it is absent.
@@ -200,27 +238,14 @@ def analyse_double_jpeg(coefs: DctCoefficients, *,
         r, c = divmod(nat, 8)
         h = np.bincount(values[i], minlength=cap + 2)[1:cap + 1]
         hists.append((r, c, int(q2t[r, c]), h.astype(np.float64)))
+    tables = {q: ijg_table(IJG_LUMINANCE, q) for q in range(model.min_quality, 101)}
     cache: dict[tuple[int, int], tuple[float, Any]] = {}
-    null_ll: dict[int, float] = {}
+    for idx, (r, c, q2, h) in enumerate(hists):
+        candidates = sorted({t[r * 8 + c] for t in tables.values()})
+        cache.update(_fit_frequency(idx, h, q2, candidates, model))
 
     def fit(idx: int, q1: int) -> tuple[float, Any]:
-        key = (idx, q1)
-        if key in cache:
-            return cache[key]
-        r, c, q2, h = hists[idx]
-        best: tuple[float, Any] = (0.0, None)
-        if q2 > 0 and q1 > 0 and q1 != q2 and q2 % q1 != 0 and h.sum() >= model.min_count:
-            if idx not in null_ll:
-                null_ll[idx] = _poisson_ll(h, _smooth_fit(h, np.ones_like(h)))
-            n = _period_factor(q1, q2, cap, model.noise_sigma)[1:]
-            for alpha in model.mixture:
-                mix = alpha * n + (1 - alpha)
-                mu = _smooth_fit(h, mix)
-                gain = _poisson_ll(h, mu) - null_ll[idx]
-                if gain > best[0]:
-                    best = (gain, (alpha, mu / mix, n))
-        cache[key] = best
-        return best
+        return cache.get((idx, q1), (0.0, None))
 
     best_q, best_gain = None, 0.0
     for quality in range(model.min_quality, 101):

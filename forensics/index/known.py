@@ -290,8 +290,10 @@ class KnownImageIndex:
         hashes = global_hashes(rgb)
         local = feat.extract(rgb)
         alternates = []
-        inner, box = trim_uniform_border(rgb)
-        if box != (0, 0, rgb.shape[1], rgb.shape[0]):  # the picture inside its own margin
+        inner, box = trim_uniform_border(rgb, tolerance=4)
+        h_w, w_w = rgb.shape[:2]
+        margin = max(1 - (box[2] - box[0]) / w_w, 1 - (box[3] - box[1]) / h_w)
+        if margin >= self.params.alternate_margin:  # the picture inside its own flat margin
             a = global_hashes(inner)
             alternates.append((a.phash, a.dhash, a.pdq, a.pdq_quality))
         w, h = (int(v) for v in ctx.image.size)

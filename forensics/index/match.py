@@ -65,6 +65,10 @@ class MatchParams:
     """Fraction of the query's width and height the inliers must span."""
     mirrored_pass: bool = True
     """Also verify with the mirrored query's features when nothing else matched."""
+    alternate_margin: float = 0.05
+    """Indexed pictures inside a flat uniform margin (grey levels within 4) at least this
+    wide (fraction of width or height) also get the hashes of the picture inside it, so a
+    frame added in the same colour is still found."""
     cropped_below: float = 0.97
     """Visible fraction of the indexed image below which a match is called cropped."""
 

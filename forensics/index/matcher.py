@@ -16,7 +16,8 @@ All 8 dihedral variants of a query (and of its border-trimmed version) are probe
 vectorised pass, and :meth:`HashMatcher.search_batch` does the same for many queries at
 once; no Python loop runs per indexed image. Memory per indexed image: 32 (PDQ) + 8 (pHash)
 + 8 (dHash) + 1 (PDQ quality) + 20 x 3 (24-bit row permutations, 20 chunks) = 109 bytes,
-plus 4 or 8 when store ids are not contiguous, plus 5.2 MB of bucket offsets in all.
+plus 4 when store ids are not contiguous, plus 5.2 MB of bucket offsets in all; an image
+with an alternate row (its picture inside a wide uniform margin) costs one more row + 4.
 """
 
 from __future__ import annotations
@@ -160,11 +161,16 @@ class HashMatcher:
         self.dhash = np.ascontiguousarray(arrays.dhash, np.uint64)
         self.quality = np.ascontiguousarray(arrays.pdq_quality, np.uint8)
         ids = np.asarray(arrays.ids, np.int64)
-        self._first = int(ids[0]) if n else 0
-        if n and np.array_equal(ids, np.arange(self._first, self._first + n)):
+        self.n_main = n if arrays.n_main is None else int(arrays.n_main)
+        main = ids[:self.n_main]
+        self._first = int(main[0]) if self.n_main else 0
+        self._alias_ids = ids[self.n_main:].astype(np.uint32 if not len(ids) or
+                                                    ids.max() < 2**32 else np.int64)
+        if self.n_main and np.array_equal(main, np.arange(self._first,
+                                                          self._first + self.n_main)):
             self._ids: np.ndarray | None = None  # contiguous: row i is id first + i
         else:
-            self._ids = ids.astype(np.uint32) if n and ids.max() < 2**32 else ids
+            self._ids = main.astype(np.uint32) if len(main) and main.max() < 2**32 else main
         self._pdq_table = _Table(self.pdq, PDQ_CHUNKS)
         self._ph_table = _Table(self.phash[:, None], PHASH_CHUNKS)
 
@@ -176,27 +182,33 @@ class HashMatcher:
         """Bytes of memory held (arrays and tables)."""
         ids = 0 if self._ids is None else self._ids.nbytes
         return int(self.pdq.nbytes + self.phash.nbytes + self.dhash.nbytes
-                   + self.quality.nbytes + ids + self._pdq_table.nbytes()
-                   + self._ph_table.nbytes())
+                   + self.quality.nbytes + ids + self._alias_ids.nbytes
+                   + self._pdq_table.nbytes() + self._ph_table.nbytes())
 
     def ids(self, rows: np.ndarray) -> np.ndarray:
-        """Store ids of rows."""
+        """Store ids of rows (alternate rows give the id of their image)."""
         rows = np.asarray(rows, np.int64)
+        alias = rows >= self.n_main
         if self._ids is None:
-            return rows + self._first
-        return self._ids[rows].astype(np.int64)
+            out = rows + self._first
+        else:
+            out = self._ids[np.minimum(rows, max(0, self.n_main - 1))].astype(np.int64) \
+                if self.n_main else np.zeros(len(rows), np.int64)
+        if alias.any():
+            out[alias] = self._alias_ids[rows[alias] - self.n_main]
+        return out
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
-        """Rows of store ids (-1 when absent)."""
+        """Rows holding the images' own hashes for store ids (-1 when absent)."""
         ids = np.asarray(ids, np.int64)
+        if self.n_main == 0:
+            return np.full(len(ids), -1, np.int64)
         if self._ids is None:
             rows = ids - self._first
-            return np.where((rows >= 0) & (rows < self.n), rows, -1)
+            return np.where((rows >= 0) & (rows < self.n_main), rows, -1)
         order = np.asarray(self._ids, np.int64)
-        pos = np.searchsorted(order, ids)
-        pos = np.clip(pos, 0, max(0, self.n - 1))
-        return np.where((self.n > 0) & (order[pos] == ids), pos, -1) if self.n else \
-            np.full(len(ids), -1)
+        pos = np.clip(np.searchsorted(order, ids), 0, self.n_main - 1)
+        return np.where(order[pos] == ids, pos, -1)
 
     # -- distances -------------------------------------------------------------------------
     def distances(self, rows: np.ndarray, q_pdq: np.ndarray, q_phash: np.ndarray,

@@ -89,6 +89,9 @@ class HashArrays:
     """``(n, 4)`` uint64, most significant word first."""
     pdq_quality: np.ndarray
     """uint8."""
+    n_main: int | None = None
+    """Rows ``[0, n_main)`` are each image's own hashes, sorted by id; rows after them are
+    alternates (ids repeated). ``None``: every row is an image's own."""
 
 
 class IndexStore(ABC):
@@ -116,8 +119,8 @@ class IndexStore(ABC):
 
     @abstractmethod
     def hash_arrays(self) -> HashArrays:
-        """Every global hash (alternates included, ids repeated), sorted by id, for the
-        in-memory matcher."""
+        """Every global hash for the in-memory matcher: each image's own, sorted by id, then
+        the alternates (see :attr:`HashArrays.n_main`)."""
 
     @abstractmethod
     def features(self, ids: Iterable[int]) -> dict[int, bytes]:
@@ -321,14 +324,10 @@ class SQLiteStore(IndexStore):
                                      "ORDER BY id")
             alt = self._read_hashes("SELECT image_id, phash, dhash, pdq, pdq_quality FROM "
                                     "alt_hashes ORDER BY image_id")
-        if len(alt[0]) == 0:
-            ids, ph, dh, pdq, qual = main
-        else:
-            ids, ph, dh, pdq, qual = (np.concatenate([a, b]) for a, b in zip(main, alt,
-                                                                              strict=True))
-            order = np.argsort(ids, kind="stable")  # an image's own hashes first
-            ids, ph, dh, pdq, qual = ids[order], ph[order], dh[order], pdq[order], qual[order]
-        return HashArrays(ids, ph, dh, pdq.view(">u8").astype(np.uint64), qual)
+        n_main = len(main[0])
+        ids, ph, dh, pdq, qual = (np.concatenate([a, b]) for a, b in zip(main, alt,
+                                                                          strict=True))
+        return HashArrays(ids, ph, dh, pdq.view(">u8").astype(np.uint64), qual, n_main)
 
     def _read_hashes(self, query: str) -> tuple[np.ndarray, ...]:
         ids, ph, dh, pdq, qual = [], [], [], [], []
