@@ -1,6 +1,6 @@
 """Copy-move detection: accuracy on real forgeries, false alarms, robustness, speed, memory.
 
-    python -m benchmarks.copymove_accuracy                # every figure (about 3 min, 2 cores)
+    python -m benchmarks.copymove_accuracy                # every figure (about 4 min, 2 cores)
     python -m benchmarks.copymove_accuracy --fit          # refit the score weights
     python -m benchmarks.copymove_accuracy --skip-speed --workers 1
 

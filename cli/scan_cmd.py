@@ -92,6 +92,10 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
                          ) from exc
     from .main import scan_options_from  # the one place options become ScanOptions
 
+    if index and any(c.name == "known_image" for c in checks):
+        from forensics.index import load_index
+
+        load_index(index)  # a missing or corrupt index stops here, with a clear error (exit 2)
     opts = BatchOptions(workers=workers, timeout_s=timeout, memory_mb=memory_mb,
                         resume=resume, thumbnails=bool(html),
                         scan=scan_options_from(trust_anchors, index))

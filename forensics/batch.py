@@ -25,6 +25,7 @@ from typing import Any
 
 from .checks import Check, get_checks
 from .context import ScanOptions
+from .index.release import ReleaseTracker, SignatureSink
 from .intake import Input, expand_paths
 from .model import ItemError, ItemResult
 from .scan import scan_file
@@ -179,8 +180,9 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
         if path is None:
             return
         thumb = None
+        sink = SignatureSink() if any(c.name == "known_image" for c in checks) else None
         try:
-            item = finish_item(scan_file(path, options=options, checks=checks))
+            item = finish_item(scan_file(path, options=options, checks=checks, release=sink))
             if thumbnails and item.get("media_type") and item.get("status") == "ok":
                 with open(path, "rb") as fh:
                     thumb = thumbnail_jpeg(fh.read(), item["media_type"])
@@ -192,7 +194,7 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
             item = finish_item(error_item(path, ItemError(
                 "worker_error", f"{path}: {type(exc).__name__}: {exc}"[:500])))
         try:
-            conn.send((item, thumb))
+            conn.send((item, thumb, sink.data if sink is not None else None))
         except (BrokenPipeError, OSError):
             return
 
@@ -322,6 +324,8 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
         ctx.set_forkserver_preload(["forensics.scan", "forensics.batch"])
     nworkers = max(1, min(opts.workers, len(queue)))
     keys = dict(queue)
+    # The release pass (known_image.duplicate_in_release) runs here, over every worker's files.
+    tracker = ReleaseTracker() if any(c.name == "known_image" for c in checks) else None
     pending = [p for p, _ in reversed(queue)]  # pop() from the end keeps input order
     workers = [_Worker(ctx, checks, opts) for _ in range(nworkers)]
     try:
@@ -341,9 +345,10 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                 item: dict[str, Any] | None = None
                 replace = False
                 thumb: bytes | None = None
+                sig: bytes | None = None
                 if w.conn in ready:
                     try:
-                        item, thumb = w.conn.recv()
+                        item, thumb, sig = w.conn.recv()
                     except (EOFError, OSError, TypeError, ValueError):
                         item = None
                     if item is None:
@@ -370,6 +375,8 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                 if item is None:
                     continue
                 w.path = None
+                if tracker is not None and sig:
+                    item = _with_release_findings(item, tracker.observe_bytes(path, sig))
                 emit(item, keys[path], thumb)
                 if replace:
                     w.stop(kill=True)
@@ -383,6 +390,19 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
         for w in workers:
             if isinstance(w, _Worker):
                 w.stop(kill=w.path is not None)
+
+
+def _with_release_findings(item: dict[str, Any], found: list[Any]) -> dict[str, Any]:
+    if not found:
+        return item
+    item = dict(item)
+    item["findings"] = [*item.get("findings", []), *(f.to_dict() for f in found)]
+    if item.get("checks"):  # the known_image check raised something now
+        item["checks"] = [{**c, "status": "flagged"} if c.get("name") == "known_image"
+                          and any(f.severity != "info" for f in found) else c
+                          for c in item["checks"]]
+    item.pop("triage", None)
+    return finish_item(item)
 
 
 class _Idle:

@@ -191,3 +191,30 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     with ResultStore(str(db)) as store:
         assert store.count() == n
+
+
+def test_batch_finds_duplicates_in_release_and_refuses_a_bad_index(tmp_path: Path) -> None:
+    from forensics.index import open_index
+
+    kit = tmp_path / "release"
+    kit.mkdir()
+    rng = np.random.default_rng(3)
+    small = rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)
+    photo = np.asarray(Image.fromarray(small).resize((640, 480), Image.Resampling.BICUBIC))
+    Image.fromarray(photo).save(kit / "a.jpg", quality=92)
+    Image.fromarray(photo).resize((320, 240)).save(kit / "b_resized.jpg", quality=70)
+    Image.fromarray(255 - photo[::-1]).save(kit / "c_other.jpg", quality=90)
+    index = tmp_path / "known.sqlite"
+    with open_index(str(index)) as idx:  # an empty but valid index
+        assert idx is not None
+    proc = _cli(tmp_path, "scan", str(kit), "--index", str(index), "--workers", "2",
+                "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    dup = {os.path.basename(i["path"]) for i in doc["items"]
+           if any(f["code"] == "known_image.duplicate_in_release" for f in i["findings"])}
+    assert dup and dup <= {"a.jpg", "b_resized.jpg"}
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not sqlite at all" * 10)
+    proc = _cli(tmp_path, "scan", str(kit), "--index", str(bad))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

@@ -10,6 +10,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from test_index_hashing import scene
@@ -144,3 +145,24 @@ def test_imagededup_pairs_and_the_corrupted_copy(tmp_path: Path) -> None:
                 continue
             got = [m.record.sha256 for m in res.matches]
             assert got == [shas[ref_name]], (row["file"], got)
+
+
+def test_frame_in_the_colour_of_the_pictures_own_margin(tmp_path: Path) -> None:
+    """A picture on a wide white margin, re-published with a white frame added: the query
+    trims margin and frame together, which only the indexed 'inside the margin' hashes
+    match."""
+    inner = Image.fromarray(scene(50, (400, 300)))
+    page = Image.new("RGB", (640, 480), (255, 255, 255))
+    page.paste(inner, (120, 90))
+    path = tmp_path / "page.png"
+    page.save(path)
+    with open_index(tmp_path / "k.sqlite") as idx:
+        ref = idx.add_image(path)
+        for seed in (51, 52):
+            idx.add_image(jpeg(Image.fromarray(scene(seed, (640, 480)))), name=f"d{seed}.jpg")
+        assert idx.stats()["with_margin_hashes"] == 1
+        framed = Image.new("RGB", (760, 600), (255, 255, 255))
+        framed.paste(page, (60, 60))
+        m = _only_match(idx, jpeg(framed.resize((380, 300))), ref.sha256)
+        assert m.candidate.trimmed
+        assert int(idx.matcher.ids(np.array([idx.matcher.n - 1]))[0]) == ref.id  # alias row

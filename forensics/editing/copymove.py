@@ -159,7 +159,7 @@ class CopyMoveParams:
     max_candidates: int = 24
 
     # --- calibrated score: logistic regression on the match features (see the benchmark)
-    score_weights: tuple[float, ...] = (2.940, 0.128, -2.466, 1.275, 0.512, 0.803, 0.179)
+    score_weights: tuple[float, ...] = (2.679, 0.147, -2.447, 1.279, 0.619, 0.746, 0.049)
     """Logistic score of a verified match: intercept, then the weights of (see
     :func:`match_features`) median ZNCC, ln(1 + median colour residual), exact-copy
     fraction, min(ln(region fraction x 1000), 2.5), competitor margin and aperture share.
