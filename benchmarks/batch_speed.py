@@ -86,17 +86,25 @@ class _PeakRss:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _children(self) -> list[int]:
-        me = str(os.getpid())
-        out = []
+        """Every descendant (workers are grandchildren, forked by the fork server)."""
+        parent_of: dict[int, int] = {}
         for pid in os.listdir("/proc"):
             if pid.isdigit():
                 try:
                     with open(f"/proc/{pid}/stat") as fh:
-                        if fh.read().rsplit(")", 1)[1].split()[1] == me:
-                            out.append(int(pid))
-                except (OSError, IndexError):
+                        parent_of[int(pid)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
                     pass
-        return out
+        family = {os.getpid()}
+        changed = True
+        while changed:
+            changed = False
+            for pid, ppid in parent_of.items():
+                if ppid in family and pid not in family:
+                    family.add(pid)
+                    changed = True
+        family.discard(os.getpid())
+        return sorted(family)
 
     def _run(self) -> None:
         while not self._stop.is_set():
