@@ -70,7 +70,7 @@ def test_hangs_crashes_and_hogs_are_contained(release: Path, tmp_path: Path) -> 
     items: list[dict] = []
     with ResultStore(str(tmp_path / "run.sqlite")) as store:
         summary = run_batch([release], checks=(Hostile(), *CHECKS),
-                            options=BatchOptions(workers=2, timeout_s=3, memory_mb=700),
+                            options=BatchOptions(workers=2, timeout_s=8, memory_mb=700),
                             store=store, on_item=items.append)
         assert store.count() == summary.inputs == 11
     by_name = {os.path.basename(i["path"]): i for i in items}
