@@ -55,6 +55,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from benchmarks.editing_accuracy import (  # one loader and metric for both
+    _read_mask,
+    camera_items,
+    noso_items,
+    pixel_scores,
+)
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CODE = "copy_move.cloned_region"
 
@@ -81,48 +88,7 @@ def casia_items(root: Path) -> list[dict[str, Any]]:
     return items
 
 
-def noso_items(root: Path) -> list[dict[str, Any]]:
-    base = root / "forgery" / "noso-copymove"
-    items = []
-    with open(base / "labels.csv", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            tampered = row["label"] != "authentic" and row.get("mask")
-            items.append({"path": str(base / row["image"]), "set": "noso",
-                          "kind": "copy-move" if tampered else "authentic",
-                          "mask": str(base / row["mask"]) if tampered else None,
-                          "half": "n/a"})
-    return items
-
-
-def camera_items(root: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    from forensics.checks import get_checks
-    from forensics.scan import scan_file
-
-    base = root / "exif" / "metadata-extractor-images" / "jpg"
-    keep, excluded = [], []
-    for p in sorted(base.iterdir()):
-        if p.suffix.lower() not in (".jpg", ".jpeg"):
-            continue
-        md = scan_file(str(p), checks=get_checks(["metadata"])).to_dict()
-        edited = [f for f in md["findings"] if f["code"] == "metadata.software_edited"]
-        if edited:
-            excluded.append(f"{p.name}: {edited[0]['message'][:90]}")
-            continue
-        keep.append({"path": str(p), "set": "camera", "kind": "authentic", "mask": None,
-                     "half": "n/a"})
-    return keep, excluded
-
-
 # --------------------------------------------------------------------------- per picture
-
-
-def _read_mask(path: str, size: tuple[int, int]) -> np.ndarray:
-    with Image.open(path) as im:
-        m = np.asarray(im.convert("L")) >= 128
-    if (m.shape[1], m.shape[0]) != size:
-        m = np.asarray(Image.fromarray(m.astype(np.uint8) * 255).resize(
-            size, Image.Resampling.NEAREST)) >= 128
-    return m
 
 
 def _png_mask(data: bytes, size: tuple[int, int], *, any_colour: bool = False) -> np.ndarray:
@@ -130,18 +96,6 @@ def _png_mask(data: bytes, size: tuple[int, int], *, any_colour: bool = False) -
         im = im.convert("RGB" if any_colour else "L").resize(size, Image.Resampling.NEAREST)
         arr = np.asarray(im)
     return arr.max(axis=2) > 0 if any_colour else arr >= 128
-
-
-def pixel_scores(pred: np.ndarray, gt: np.ndarray) -> tuple[float, float]:
-    """Pixel F1 and Matthews correlation of a predicted mask against the ground truth."""
-    tp = float(np.sum(pred & gt))
-    fp = float(np.sum(pred & ~gt))
-    fn = float(np.sum(~pred & gt))
-    tn = float(pred.size) - tp - fp - fn
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-    mcc = (tp * tn - fp * fn) / den if den else 0.0
-    return f1, mcc
 
 
 def naive_sift_count(path: str) -> int:
