@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import IO
 
 import click
 from rich.console import Console
@@ -33,15 +30,6 @@ def scan_options_from(trust_anchors: str | None, index: str | None = None) -> Sc
         with open(trust_anchors, encoding="utf-8", errors="replace") as fh:
             pem = fh.read()
     return ScanOptions(trust_anchors_pem=pem, index_path=index)
-
-
-@contextmanager
-def _out(path: str | None) -> Iterator[IO[str]]:
-    if path is None:
-        yield sys.stdout
-        return
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        yield fh
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

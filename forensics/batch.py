@@ -232,7 +232,7 @@ class _Worker:
         self.conn.close()
 
 
-def _crash_error(path: str, exitcode: int | None, memory_mb: int | None) -> ItemError:
+def _crash_error(path: str, exitcode: int | None) -> ItemError:
     if exitcode is not None and exitcode < 0:
         sig = -exitcode
         try:
@@ -346,28 +346,24 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                 replace = False
                 thumb: bytes | None = None
                 sig: bytes | None = None
+                died = w.proc.sentinel in ready or not w.proc.is_alive()
                 if w.conn in ready:
                     try:
                         item, thumb, sig = w.conn.recv()
                     except (EOFError, OSError, TypeError, ValueError):
-                        item = None
-                    if item is None:
-                        w.proc.join(timeout=5)
-                        item = finish_item(error_item(path, _crash_error(
-                            path, w.proc.exitcode, opts.memory_mb)))
-                        replace = True
-                elif w.proc.sentinel in ready or not w.proc.is_alive():
+                        died = True  # the worker went away instead of answering
+                if item is None and died:
                     w.proc.join(timeout=5)
-                    item = finish_item(error_item(path, _crash_error(
-                        path, w.proc.exitcode, opts.memory_mb)))
+                    item = finish_item(error_item(path, _crash_error(path, w.proc.exitcode)))
                     replace = True
-                elif opts.memory_mb and (rss_mb(w.proc.pid) or 0) > opts.memory_mb:
+                elif item is None and opts.memory_mb and \
+                        (rss_mb(w.proc.pid) or 0) > opts.memory_mb:
                     item = finish_item(error_item(path, ItemError(
                         "out_of_memory", f"{path}: the worker passed the {opts.memory_mb} MiB "
                         "per-worker memory limit on this file and was stopped; the batch "
                         "went on")))
                     replace = True
-                elif time.monotonic() - w.started > opts.timeout_s:
+                elif item is None and time.monotonic() - w.started > opts.timeout_s:
                     item = finish_item(error_item(path, ItemError(
                         "timeout", f"{path}: analysis took longer than the {opts.timeout_s:g} "
                         "s per-file timeout and was stopped; the batch went on")))

@@ -16,6 +16,7 @@ from .index.release import ReleaseTracker
 from .index.signature import context_signature
 from .intake import expand_paths, read_evidence
 from .model import (
+    EMPTY_SUMMARY,
     CheckOutput,
     CheckResult,
     Finding,
@@ -29,8 +30,6 @@ from .sniff import IMAGE_TYPES
 # When several problems are found, the item's ``error`` names the most serious.
 _PROBLEM_ORDER = ("unsupported_format", "decompression_bomb", "corrupt_image", "truncated",
                   "corrupt_exif")
-_EMPTY_SUMMARY = {"make": None, "model": None, "software": None, "datetime_original": None,
-                  "gps": None, "width": None, "height": None, "orientation": None}
 
 
 def tool_info() -> dict[str, Any]:
@@ -87,9 +86,7 @@ def scan_file(path: str, *, options: ScanOptions | None = None,
     try:
         item, data = read_evidence(path)
     except IntakeError as err:
-        return ItemResult(path=path, sha256=None, size=None, media_type=None, status="error",
-                          error=ItemError(err.code, err.message),
-                          metadata={"summary": dict(_EMPTY_SUMMARY)}, checks=(), findings=())
+        return ItemResult.from_error(path, ItemError(err.code, err.message))
     ctx = AnalysisContext(item, data, options)
     if item.media_type not in IMAGE_TYPES:
         ctx.problem("unsupported_format",
@@ -115,12 +112,12 @@ def scan_file(path: str, *, options: ScanOptions | None = None,
             pass
     try:
         metadata = ctx.metadata.to_dict() if item.media_type in IMAGE_TYPES else {
-            "summary": dict(_EMPTY_SUMMARY), "File": {"media_type": item.media_type,
+            "summary": dict(EMPTY_SUMMARY), "File": {"media_type": item.media_type,
                                                       "extension_media_type":
                                                       item.extension_media_type}}
     except Exception as exc:  # noqa: BLE001
         ctx.problem("metadata_error", f"metadata could not be read: {exc}"[:300])
-        metadata = {"summary": dict(_EMPTY_SUMMARY)}
+        metadata = {"summary": dict(EMPTY_SUMMARY)}
     problems = sorted(ctx.problems, key=lambda p: _PROBLEM_ORDER.index(p.code)
                       if p.code in _PROBLEM_ORDER else len(_PROBLEM_ORDER))
     if problems:
@@ -143,10 +140,7 @@ def scan_paths(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions 
     release = ReleaseTracker() if any(c.name == "known_image" for c in checks) else None
     for inp in expand_paths(paths):
         if inp.error is not None:
-            yield ItemResult(path=inp.path, sha256=None, size=None, media_type=None,
-                             status="error", error=inp.error,
-                             metadata={"summary": dict(_EMPTY_SUMMARY)}, checks=(),
-                             findings=())
+            yield ItemResult.from_error(inp.path, inp.error)
         else:
             yield scan_file(inp.path, options=options, checks=checks, release=release)
 
