@@ -1,10 +1,15 @@
-"""Batch screening speed and memory: ``python -m benchmarks.batch_speed [--n12 40 --n2 40]``.
+"""Batch screening speed and memory: ``python -m benchmarks.batch_speed [--n12 100 --n2 100]``.
 
 Builds a folder of realistic 12-megapixel and 2-megapixel JPEGs (camera EXIF, camera-like
-quality 92-95, 4:2:0, sensor-noise texture) and prints, in one run on this machine:
+quality 92-95, 4:2:0, sensor-noise texture, ~2.5 bits/pixel like the real 12 MP camera files
+in the corpus, which run 1.1-2.8) and a known-imagery index, and prints, in one run on this
+machine:
 
 * the bare reduced-size decode rate (Pillow ``draft`` to ~1/8 scale) as the floor;
-* ``quick`` profile files/s with 1 and 2 workers, and the ratio to the floor;
+* ``quick`` profile files/s (matching against the index) with 1 and 2 workers, and the ratio
+  to the floor, both overall (including the workers' start, ~0.5 s) and steady (between the
+  first and last result);
+* the same for the real >= 8 MP camera JPEGs of ``../shared/corpus`` when present;
 * ``full`` profile files/s (every registered check) with 2 workers;
 * peak resident memory per worker (sampled from /proc while the batch runs);
 * resume of a 10,000-file run whose results are all stored.
@@ -19,6 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +32,8 @@ import piexif
 from PIL import Image
 
 from forensics.batch import BatchOptions, checks_for, rss_mb, run_batch
+from forensics.context import ScanOptions
+from forensics.index import open_index
 from forensics.store import ResultStore
 
 
@@ -58,7 +66,13 @@ def build_folder(root: Path, n12: int, n2: int, seed: int = 1) -> list[Path]:
     for name, count, (w, h) in (("p12", n12, (4000, 3000)), ("p2", n2, (1600, 1200))):
         template = _photo(rng, w, h)
         for i in range(count):
-            arr = np.roll(template, i * 7, axis=1)  # different pixels, same cost
+            # a different picture per file (distinct layout, shared sensor noise): a release
+            # of near-copies would make the duplicate pass verify every pair, which is not
+            # what a press kit looks like
+            layout = rng.integers(0, 255, (h // 256 + 2, w // 256 + 2, 3), dtype=np.uint8)
+            big = np.asarray(Image.fromarray(layout).resize((w, h), Image.Resampling.BILINEAR))
+            arr = np.clip(template.astype(np.int16) + (big.astype(np.int16) - 128) // 2,
+                          0, 255).astype(np.uint8)
             buf = io.BytesIO()
             Image.fromarray(arr).save(buf, "JPEG", quality=92 + i % 4, subsampling=2,
                                       exif=_exif(i, w, h))
@@ -121,11 +135,70 @@ class _PeakRss:
         self._thread.join()
 
 
-def rate(folder: Path, profile: str, workers: int) -> tuple[float, float, int]:
+def build_index(path: Path, n: int, seed: int = 7) -> float:
+    """A known-imagery index of ``n`` distinct pictures (so ``quick`` really matches)."""
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    with open_index(path) as idx:
+        for i in range(n):
+            buf = io.BytesIO()
+            Image.fromarray(_photo(rng, 1024, 768)).save(buf, "JPEG", quality=90)
+            idx.add_image(buf.getvalue(), url=f"https://example.org/archive/{i}",
+                          first_seen="2020-01-01", name=f"archive_{i}.jpg")
+    return time.perf_counter() - start
+
+
+@dataclass
+class Rate:
+    overall: float
+    """Files per second from the call to the last result (includes starting the workers)."""
+    steady: float
+    """Files per second between the first and the last result (workers already running)."""
+    peak_mb: float
+
+
+def rate(folder: Path, profile: str, workers: int, index: Path | None = None) -> Rate:
+    stamps: list[float] = []
+    opts = BatchOptions(workers=workers, scan=ScanOptions(
+        index_path=str(index) if index else None))
     with _PeakRss() as mem:
-        s = run_batch([folder], checks=checks_for(profile, None),
-                      options=BatchOptions(workers=workers))
-    return s.analysed / s.seconds, mem.peak, s.analysed
+        s = run_batch([folder], checks=checks_for(profile, None), options=opts,
+                      on_item=lambda _: stamps.append(time.monotonic()))
+    skip = min(workers, len(stamps) - 1)  # the first result of each worker
+    steady = (len(stamps) - 1 - skip) / (stamps[-1] - stamps[skip]) \
+        if len(stamps) > skip + 1 and stamps[-1] > stamps[skip] else float("nan")
+    return Rate(s.analysed / s.seconds, steady, mem.peak)
+
+
+def real_photos(dest: Path, min_pixels: int = 8_000_000) -> list[Path]:
+    """Copies (in the temporary folder) of the real camera JPEGs of 8 MP or more in
+    ``../shared/corpus``, when it is present."""
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    out: list[Path] = []
+    if not corpus.is_dir():
+        return out
+    dest.mkdir(parents=True, exist_ok=True)
+    for p in sorted(corpus.rglob("*")):
+        if p.suffix.lower() not in (".jpg", ".jpeg") or not p.is_file():
+            continue
+        try:
+            with Image.open(p) as im:
+                if im.format != "JPEG" or im.size[0] * im.size[1] < min_pixels:
+                    continue
+        except Exception:  # noqa: BLE001 - corpus files that do not open are not photos
+            continue
+        q = dest / f"{len(out):03d}_{p.name}"
+        shutil.copyfile(p, q)
+        out.append(q)
+    return out
+
+
+def bits_per_pixel(paths: list[Path]) -> float:
+    px = 0
+    for p in paths:
+        with Image.open(p) as im:
+            px += im.size[0] * im.size[1]
+    return 8 * sum(p.stat().st_size for p in paths) / px
 
 
 def resume_10k(tmp: Path) -> tuple[float, int]:
@@ -145,10 +218,37 @@ def resume_10k(tmp: Path) -> tuple[float, int]:
         return time.perf_counter() - start, items
 
 
+def _row(label: str, sel: list[Path], tmp: Path, index: Path | None, full: bool) -> None:
+    floor = draft_floor(sel)
+    sub = tmp / label.replace(" ", "_")
+    sub.mkdir()
+    for p in sel:
+        os.link(p, sub / p.name)
+    q1 = rate(sub, "quick", 1, index)
+    q2 = rate(sub, "quick", 2, index)
+    print(f"[{label}] {len(sel)} files, {bits_per_pixel(sel):.2f} bits/pixel; bare draft "
+          f"decode floor: {floor:.1f} files/s (one core)")
+    print(f"[{label}] quick, 1 worker : {q1.overall:.1f} files/s overall, {q1.steady:.1f} "
+          f"steady = {q1.overall / floor:.2f} / {q1.steady / floor:.2f} x floor; "
+          f"peak worker RSS {q1.peak_mb:.0f} MiB")
+    print(f"[{label}] quick, 2 workers: {q2.overall:.1f} files/s overall, {q2.steady:.1f} "
+          f"steady = {q2.overall / q1.overall:.2f} / {q2.steady / q1.steady:.2f} x one "
+          f"worker; peak worker RSS {q2.peak_mb:.0f} MiB")
+    if full:
+        f2 = rate(sub, "full", 2, index)
+        print(f"[{label}] full,  2 workers: {f2.overall:.2f} files/s overall, "
+              f"{f2.steady:.2f} steady; peak worker RSS {f2.peak_mb:.0f} MiB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n12", type=int, default=30, help="12 MP files")
-    ap.add_argument("--n2", type=int, default=30, help="2 MP files")
+    ap.add_argument("--n12", type=int, default=100, help="12 MP files")
+    ap.add_argument("--n2", type=int, default=100, help="2 MP files")
+    ap.add_argument("--index-size", type=int, default=300,
+                    help="pictures in the known-imagery index the quick profile matches "
+                         "against (0: no index)")
+    ap.add_argument("--full-n", type=int, default=30,
+                    help="files of each size the (slow) full profile is timed on")
     ap.add_argument("--skip-resume", action="store_true")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="prov-bench-"))
@@ -157,24 +257,21 @@ def main() -> None:
         paths = build_folder(tmp / "release", args.n12, args.n2)
         print(f"built {len(paths)} JPEGs ({args.n12} x 12 MP, {args.n2} x 2 MP) in "
               f"{time.perf_counter() - t0:.1f} s; cores: {os.cpu_count()}")
-        for label, sel in (("12 MP", [p for p in paths if p.name.startswith("p12")]),
-                           ("2 MP", [p for p in paths if p.name.startswith("p2")])):
-            if not sel:
-                continue
-            floor = draft_floor(sel)
-            sub = tmp / label.replace(" ", "")
-            sub.mkdir()
-            for p in sel:
-                os.link(p, sub / p.name)
-            q1, m1, _ = rate(sub, "quick", 1)
-            q2, m2, _ = rate(sub, "quick", 2)
-            f2, mf, _ = rate(sub, "full", 2)
-            print(f"[{label}] bare draft decode floor: {floor:.1f} files/s (one core)")
-            print(f"[{label}] quick, 1 worker : {q1:.1f} files/s = {q1 / floor:.2f} x floor; "
-                  f"peak worker RSS {m1:.0f} MiB")
-            print(f"[{label}] quick, 2 workers: {q2:.1f} files/s = {q2 / q1:.2f} x one worker;"
-                  f" peak worker RSS {m2:.0f} MiB")
-            print(f"[{label}] full,  2 workers: {f2:.1f} files/s; peak worker RSS {mf:.0f} MiB")
+        index = None
+        if args.index_size:
+            index = tmp / "known.sqlite"
+            secs = build_index(index, args.index_size)
+            print(f"index: {args.index_size} pictures added in {secs:.1f} s")
+        groups = [("12 MP", [p for p in paths if p.name.startswith("p12")]),
+                  ("2 MP", [p for p in paths if p.name.startswith("p2")]),
+                  ("real >= 8 MP (corpus)", real_photos(tmp / "real"))]
+        for label, sel in groups:
+            if sel:
+                _row(label, sel, tmp, index, full=False)
+        for label, sel in groups[:2]:
+            if sel and args.full_n:
+                sub = sel[:args.full_n]
+                _row(f"{label} first {len(sub)}", sub, tmp, index, full=True)
         if not args.skip_resume:
             secs, n = resume_10k(tmp)
             print(f"resume of a 10,000-file run with every result stored: {secs:.2f} s "

@@ -371,17 +371,19 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                 if item is None:
                     continue
                 w.path = None
+                # the worker gets its next file before this one is stored, so the release
+                # pass and the store's commit overlap with its analysis
+                if replace:
+                    w.stop(kill=True)
+                    if pending:
+                        w = workers[i] = _Worker(ctx, checks, opts)
+                    else:
+                        w = workers[i] = _Idle()
+                if pending and isinstance(w, _Worker) and w.path is None:
+                    w.assign(pending.pop())
                 if tracker is not None and sig:
                     item = _with_release_findings(item, tracker.observe_bytes(path, sig))
                 emit(item, keys[path], thumb)
-                if replace:
-                    w.stop(kill=True)
-                    if not pending:
-                        workers[i] = _Idle()
-                        continue
-                    w = workers[i] = _Worker(ctx, checks, opts)
-                if pending:
-                    w.assign(pending.pop())
     finally:
         for w in workers:
             if isinstance(w, _Worker):

@@ -271,3 +271,21 @@ def test_summarise_a_v2_claim_report():
     assert result["digital_source_types"] == [trained]  # seen in the ingredient's manifest
     assert result["ingredients"][0]["failures"] == []
     json.dumps(result)
+
+
+def test_header_sniff_agrees_with_the_sdk_on_every_corpus_jpeg():
+    """The cheap sniff (no APP11, no provenance pointer: no manifest, SDK not called) gives
+    the SDK's own answer on every JPEG of the C2PA corpus, remote-manifest files included."""
+    from forensics.metadata.jpeg import walk_segments
+
+    jpegs = [p for p in sorted(C2PA.rglob("*")) if p.suffix.lower() in (".jpg", ".jpeg")
+             and p.read_bytes()[:2] == b"\xff\xd8"]
+    assert len(jpegs) >= 40
+    sniffed = 0
+    for p in jpegs:
+        data = p.read_bytes()
+        segments = walk_segments(data)["segments"]
+        fast = read_c2pa(p.name, data, "image/jpeg", jpeg_segments=segments)
+        assert fast["state"] == read_c2pa(p.name, data, "image/jpeg")["state"], p
+        sniffed += not any(s["marker"] == "APP11" for s in segments)
+    assert sniffed >= 5  # the fast path was taken on the manifest-less files

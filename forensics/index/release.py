@@ -2,8 +2,11 @@
 
 A :class:`ReleaseTracker` lives for one scan. Each image is compared with every image seen
 before it in one vectorised operation (all 8 dihedral variants against all earlier hashes),
-then the closest few are verified with local features like an index match. The finding goes
-on the later image and names the earlier one, so results can still be streamed item by item.
+and its local-feature words vote among the earlier images (an in-memory inverted list). Only
+candidates within the search radius of a hash, or with enough shared words, are verified with
+local features, like an index match, so an unrelated picture costs no RANSAC at all. The
+finding goes on the later image and names the earlier one, so results can still be streamed
+item by item.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class ReleaseTracker:
     _pdq: list[np.ndarray] = field(default_factory=list)
     _phash: list[int] = field(default_factory=list)
     _dhash: list[int] = field(default_factory=list)
+    _postings: dict[int, list[int]] = field(default_factory=dict)
+    """Feature word -> indices of the earlier images having it."""
 
     def observe_bytes(self, path: str, data: bytes | None) -> list[Finding]:
         """:meth:`observe` for a signature sent as :meth:`Signature.to_bytes` (e.g. by a
@@ -75,7 +80,21 @@ class ReleaseTracker:
         self._pdq.append(pdq_words([sig.hashes.pdq[0]])[0])
         self._phash.append(sig.hashes.phash[0])
         self._dhash.append(sig.hashes.dhash[0])
+        j = len(self._seen) - 1
+        for w in feat.words(sig.features.descriptors).tolist():
+            self._postings.setdefault(w, []).append(j)
         return findings
+
+    def _votes(self, features: feat.LocalFeatures) -> list[int]:
+        """Earlier images sharing at least ``min_votes`` feature words, most first."""
+        p = self.params
+        counts: dict[int, int] = {}
+        for w in feat.words(features.descriptors).tolist():
+            for j in self._postings.get(w, ()):
+                counts[j] = counts.get(j, 0) + 1
+        ranked = sorted((j for j, n in counts.items() if n >= p.min_votes),
+                        key=lambda j: (-counts[j], j))
+        return ranked[:p.word_candidates]
 
     def _compare(self, path: str, sig: Signature) -> list[Finding]:
         p = self.params
@@ -89,9 +108,15 @@ class ReleaseTracker:
         vp, vph, vdh = d_pdq.argmin(0), d_ph.argmin(0), d_dh.argmin(0)
         cols = np.arange(len(self._seen))
         bp, bph, bdh = d_pdq[vp, cols], d_ph[vph, cols], d_dh[vdh, cols]
-        order = np.lexsort((bph, bp))[:self.max_verify]
+        near_idx = np.flatnonzero((bp <= p.search_pdq_radius) | (bph <= p.search_phash_radius))
+        near = {int(j) for j in near_idx}
+        order = [int(j) for j in
+                 near_idx[np.lexsort((bph[near_idx], bp[near_idx]))][:self.max_verify]]
+        order += [j for j in self._votes(sig.features) if j not in order]
+        mirror_votes = self._votes(sig.mirrored_features) if p.mirrored_pass else []
+        mirrored = [j for j in mirror_votes if j not in order]
         findings = []
-        for j in order:
+        for j in order + mirrored:
             seen = self._seen[int(j)]
             pv = int(vp[j])
             c = Candidate(id=int(j), sha256=seen.sha256 or "", pdq=int(bp[j]), pdq_variant=pv,
@@ -100,12 +125,12 @@ class ReleaseTracker:
                           query_pdq_quality=sig.sets[min(pv // 8, len(sig.sets) - 1)]
                           .pdq_quality, trimmed=pv >= 8,
                           identical=bool(sig.sha256 and sig.sha256 == seen.sha256))
-            c.verification = feat.verify(
+            c.verification = None if j in mirrored else feat.verify(
                 sig.features, seen.features, ratio=p.ratio, reprojection=p.reprojection,
                 min_spread=p.min_spread, min_inliers=p.min_inliers,
                 query_full_size=sig.full_size, ref_full_size=seen.full_size)
             judge(c, p, query_information=sig.hashes.information)
-            if not c.accepted and p.mirrored_pass:
+            if not c.accepted and p.mirrored_pass and (j in mirror_votes or j in near):
                 v = feat.verify(sig.mirrored_features, seen.features, ratio=p.ratio,
                                 reprojection=p.reprojection, min_spread=p.min_spread,
                                 min_inliers=p.min_inliers, query_full_size=sig.full_size,

@@ -131,8 +131,10 @@ def signature_from_rgb(rgb: np.ndarray, *, full_size: tuple[int, int] | None = N
         if tight != box:
             x0, y0, x1, y1 = tight
             trims.append((tight, dihedral_hashes(np.ascontiguousarray(rgb[y0:y1, x0:x1]))))
+    features, mirrored = feat.extract_pair(rgb)
     return Signature(sha256=sha256, full_size=full_size or (w, h), working_size=(w, h),
-                     hashes=hashes, trims=tuple(trims), features=feat.extract(rgb), rgb=rgb)
+                     hashes=hashes, trims=tuple(trims), features=features, rgb=rgb,
+                     _mirrored=mirrored)
 
 
 def tighter_box(box: tuple[int, int, int, int], size: tuple[int, int], *,

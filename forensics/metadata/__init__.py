@@ -95,7 +95,8 @@ def extract_metadata(item: EvidenceItem, data: bytes, image: Image.Image | None,
         if tables:
             jpeg["quantization_tables"] = {str(k): list(v) for k, v in tables.items()}
             jpeg["estimated_quality"] = estimate_quality({k: list(v) for k, v in tables.items()})
-    c2pa = read_c2pa(item.path, data, item.media_type, trust_anchors_pem=trust_anchors_pem)
+    c2pa = read_c2pa(item.path, data, item.media_type, trust_anchors_pem=trust_anchors_pem,
+                     jpeg_segments=jpeg_info["segments"] if jpeg_info is not None else None)
     props = (xmp or {}).get("properties", {})
     summary = summarise(exif.tags, props, stored_size(image))
     return Metadata(file=file_group, exif=exif, xmp=xmp, iptc=iptc, icc=icc, png=png,

@@ -74,8 +74,19 @@ _MESSAGES = {
 }
 
 
+def _jpeg_without_manifest(data: bytes, segments: list[dict[str, Any]]) -> bool:
+    """A cheap sniff: a JPEG whose header has no APP11 segment (where C2PA embeds its JUMBF
+    manifest store) and never says ``provenance`` (XMP ``dcterms:provenance``, the pointer to
+    a remote manifest) carries no Content Credentials, so the SDK need not parse it."""
+    if any(str(s.get("marker")) == "APP11" for s in segments):
+        return False
+    sos = next((int(s["offset"]) for s in segments if s.get("marker") == "SOS"), None)
+    return sos is not None and b"provenance" not in data[:sos]
+
+
 def read_c2pa(
-    path: str, data: bytes, media_type: str, *, trust_anchors_pem: str | None = None
+    path: str, data: bytes, media_type: str, *, trust_anchors_pem: str | None = None,
+    jpeg_segments: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Read and validate the C2PA manifest of one file without any network access.
 
@@ -86,6 +97,9 @@ def read_c2pa(
             it is guessed from the extension of ``path``.
         trust_anchors_pem: PEM text of the root (or intermediate) certificates to trust. Without
             it no signer is trusted, and a sound manifest is ``valid_untrusted``.
+        jpeg_segments: the JPEG's marker segments (:func:`~forensics.metadata.jpeg.
+            walk_segments`), when already walked: a JPEG without APP11 and without a
+            provenance pointer is ``no_manifest`` without calling the SDK.
 
     Returns:
         A JSON-serialisable dict: ``state`` (one of :data:`STATES`), ``validation_codes``
@@ -101,6 +115,9 @@ def read_c2pa(
     if media_type not in SUPPORTED_TYPES:
         return _result("unsupported", name, reason=f"{media_type or 'unknown type'} is not a "
                                                    "format this version checks")
+    if media_type == "image/jpeg" and jpeg_segments and \
+            _jpeg_without_manifest(data, jpeg_segments):
+        return _result("no_manifest", name)
     if data[4:8] == b"jumb":
         return _result("unsupported", name, reason="it is a bare C2PA manifest store (a .c2pa "
                                                    "sidecar), which needs its asset to validate")
