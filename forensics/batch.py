@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .checks import Check, get_checks
-from .context import ScanOptions
+from .context import AnalysisContext, ScanOptions
 from .index.release import ReleaseTracker, SignatureSink
 from .intake import Input, expand_paths
 from .model import ItemError, ItemResult
@@ -179,13 +179,16 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
             return
         if path is None:
             return
-        thumb = None
+        thumbs: list[bytes] = []
         sink = SignatureSink() if any(c.name == "known_image" for c in checks) else None
+
+        def grab(ctx: AnalysisContext, thumbs: list[bytes] = thumbs) -> None:
+            if thumbnails and ctx.is_image and ctx.image_or_none is not None:
+                thumbs.append(thumbnail_jpeg(ctx.preview))  # the shared preview: no decode
+
         try:
-            item = finish_item(scan_file(path, options=options, checks=checks, release=sink))
-            if thumbnails and item.get("media_type") and item.get("status") == "ok":
-                with open(path, "rb") as fh:
-                    thumb = thumbnail_jpeg(fh.read(), item["media_type"])
+            item = finish_item(scan_file(path, options=options, checks=checks, release=sink,
+                                         inspect=grab))
         except MemoryError:
             item = finish_item(error_item(path, ItemError(
                 "out_of_memory", f"{path}: analysis needed more than the "
@@ -194,7 +197,8 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
             item = finish_item(error_item(path, ItemError(
                 "worker_error", f"{path}: {type(exc).__name__}: {exc}"[:500])))
         try:
-            conn.send((item, thumb, sink.data if sink is not None else None))
+            conn.send((item, thumbs[0] if thumbs and item.get("status") == "ok" else None,
+                       sink.data if sink is not None else None))
         except (BrokenPipeError, OSError):
             return
 

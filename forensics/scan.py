@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from . import __version__
@@ -76,11 +76,14 @@ def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Fi
 
 def scan_file(path: str, *, options: ScanOptions | None = None,
               checks: Sequence[Check] | None = None,
-              release: ReleaseTracker | None = None) -> ItemResult:
+              release: ReleaseTracker | None = None,
+              inspect: Callable[[AnalysisContext], None] | None = None) -> ItemResult:
     """Analyse one file. Never raises for anything the file contains.
 
     With a ``release`` tracker, the image is also compared with the images scanned before
-    it in the same release (``known_image.duplicate_in_release``).
+    it in the same release (``known_image.duplicate_in_release``). ``inspect`` is called
+    with the file's analysis context once the checks have run (e.g. to make a thumbnail from
+    the shared preview without decoding the file again); what it raises is ignored.
     """
     checks = tuple(checks) if checks is not None else get_checks()
     try:
@@ -109,6 +112,11 @@ def scan_file(path: str, *, options: ScanOptions | None = None,
         except DecodeError as err:
             ctx.problem(err.code, err.message)
         except Exception:  # noqa: BLE001, S110 - the release pass never drops a file
+            pass
+    if inspect is not None:
+        try:
+            inspect(ctx)
+        except Exception:  # noqa: BLE001, S110 - a convenience never costs the file its result
             pass
     try:
         metadata = ctx.metadata.to_dict() if item.media_type in IMAGE_TYPES else {

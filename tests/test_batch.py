@@ -123,3 +123,23 @@ def test_quick_profile_is_a_subset_of_full() -> None:
     quick = {c.name for c in checks_for("quick", None)}
     full = {c.name for c in checks_for("full", None)}
     assert "metadata" in quick and quick <= full
+
+
+def test_thumbnails_come_from_the_shared_preview(tmp_path: Path) -> None:
+    """Triage thumbnails are made from the scan's own preview (no second decode): a small
+    JPEG of the picture's aspect; a file whose pixels cannot be decoded gets none."""
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    rng = np.random.default_rng(3)
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (600, 900, 3), np.uint8)).save(buf, "JPEG")
+    (kit / "wide.jpg").write_bytes(buf.getvalue())
+    (kit / "broken.jpg").write_bytes(buf.getvalue()[:300])
+    db = str(tmp_path / "run.sqlite")
+    with ResultStore(db) as store:
+        run_batch([kit], checks=checks_for("quick", None),
+                  options=BatchOptions(thumbnails=True), store=store)
+        thumbs = {Path(p).name: t for p, t in store.thumbnails().items()}
+    assert set(thumbs) == {"wide.jpg"}
+    with Image.open(io.BytesIO(thumbs["wide.jpg"])) as im:
+        assert im.format == "JPEG" and im.size == (112, 75)
