@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 from rich.console import Console
@@ -23,13 +24,15 @@ from .options import trust_anchors_option
 from .scan_cmd import scan
 
 
-def scan_options_from(trust_anchors: str | None, index: str | None = None) -> ScanOptions:
-    """The library's ScanOptions from the shared command-line options."""
+def scan_options_from(trust_anchors: str | None, index: str | None = None,
+                      **profile: Any) -> ScanOptions:
+    """The library's ScanOptions from the shared command-line options (and what a
+    ``--profile`` sets, see :func:`forensics.batch.profile_scan_options`)."""
     pem = None
     if trust_anchors:
         with open(trust_anchors, encoding="utf-8", errors="replace") as fh:
             pem = fh.read()
-    return ScanOptions(trust_anchors_pem=pem, index_path=index)
+    return ScanOptions(trust_anchors_pem=pem, index_path=index, **profile)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -28,6 +28,7 @@ from forensics.batch import (
     PROFILES,
     BatchOptions,
     checks_for,
+    profile_scan_options,
     run_batch,
 )
 from forensics.errors import UsageError
@@ -57,8 +58,10 @@ from .options import index_option, output_option, scan_options, trust_anchors_op
               help="Worker processes analysing files in parallel.")
 @click.option("--profile", type=click.Choice(sorted(PROFILES)), default="full",
               show_default=True,
-              help="quick: intake, metadata, JPEG structure, hashes and index match (the "
-                   "screening pass); full: every check.")
+              help="quick: intake, metadata, JPEG structure, hashes and index match by the "
+                   "global hashes (the screening pass: crops and heavy overlays of known "
+                   "images need full); full: every check, index match with local features "
+                   "too.")
 @click.option("--checks", "check_names", default=None, metavar="NAME[,NAME...]",
               help="Run exactly these checks (see 'provenance checks list'); overrides "
                    "--profile.")
@@ -98,7 +101,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
         load_index(index)  # a missing or corrupt index stops here, with a clear error (exit 2)
     opts = BatchOptions(workers=workers, timeout_s=timeout, memory_mb=memory_mb,
                         resume=resume, thumbnails=bool(html),
-                        scan=scan_options_from(trust_anchors, index))
+                        scan=scan_options_from(trust_anchors, index,
+                                               **profile_scan_options(profile, names)))
     err = Console(stderr=True)
     with ExitStack() as stack:
         if html and not results:  # the triage page needs the thumbnails a store keeps

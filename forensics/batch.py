@@ -48,6 +48,17 @@ PROFILES: dict[str, tuple[str, ...] | None] = {
     "full": None,
 }
 
+PROFILE_SCAN_OPTIONS: dict[str, dict[str, Any]] = {
+    # screening matches known imagery by the global hashes alone (no ORB, no RANSAC)
+    "quick": {"local_features": False},
+}
+"""What a profile changes in :class:`ScanOptions` (an explicit check list changes nothing)."""
+
+
+def profile_scan_options(profile: str | None, names: Sequence[str] | None) -> dict[str, Any]:
+    """The :class:`ScanOptions` fields a profile sets (none with an explicit check list)."""
+    return {} if names else dict(PROFILE_SCAN_OPTIONS.get(profile or "full", {}))
+
 
 def checks_for(profile: str | None, names: Sequence[str] | None) -> tuple[Check, ...]:
     """The checks of a profile, or of an explicit name list (which wins)."""
@@ -64,6 +75,7 @@ def checks_key(checks: Sequence[Check], options: ScanOptions) -> str:
     """Identity of what a result depends on: check names+versions and result-changing options."""
     parts = [f"{c.name}@{c.version}" for c in checks]
     parts.append(f"index={options.index_path or ''}")
+    parts.append(f"local_features={options.local_features}")
     parts.append(f"trust={hashlib.sha256((options.trust_anchors_pem or '').encode()).hexdigest()}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
@@ -180,7 +192,8 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
         if path is None:
             return
         thumbs: list[bytes] = []
-        sink = SignatureSink() if any(c.name == "known_image" for c in checks) else None
+        sink = SignatureSink(local_features=options.local_features) \
+            if any(c.name == "known_image" for c in checks) else None
 
         def grab(ctx: AnalysisContext, thumbs: list[bytes] = thumbs) -> None:
             if thumbnails and ctx.is_image and ctx.image_or_none is not None:
@@ -329,7 +342,8 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
     nworkers = max(1, min(opts.workers, len(queue)))
     keys = dict(queue)
     # The release pass (known_image.duplicate_in_release) runs here, over every worker's files.
-    tracker = ReleaseTracker() if any(c.name == "known_image" for c in checks) else None
+    tracker = ReleaseTracker(local_features=opts.scan.local_features) \
+        if any(c.name == "known_image" for c in checks) else None
     pending = [p for p, _ in reversed(queue)]  # pop() from the end keeps input order
     workers = [_Worker(ctx, checks, opts) for _ in range(nworkers)]
     try:

@@ -47,6 +47,11 @@ class ScanOptions:
     """Longest side, in pixels, of the reduced decode shared by preview-based checks."""
     index_path: str | None = None
     """Known-imagery index (SQLite) to match against; ``None`` skips matching."""
+    local_features: bool = True
+    """Match known imagery (and duplicates within the release) with ORB local features and
+    RANSAC as well as the global hashes. ``False`` (the ``quick`` screening profile) uses
+    the global hashes alone: re-encoded, resized, recoloured, bordered, flipped and rotated
+    copies are still found; crops and heavy overlays need the local features."""
 
 
 @contextlib.contextmanager

@@ -145,7 +145,8 @@ def scan_paths(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions 
     index_path = scan_index_path(options.index_path if options else None)
     if index_path is not None and any(c.name == "known_image" for c in checks):
         load_index(index_path)  # once per process; a broken index stops here, clearly
-    release = ReleaseTracker() if any(c.name == "known_image" for c in checks) else None
+    release = ReleaseTracker(local_features=(options or ScanOptions()).local_features) \
+        if any(c.name == "known_image" for c in checks) else None
     for inp in expand_paths(paths):
         if inp.error is not None:
             yield ItemResult.from_error(inp.path, inp.error)

@@ -132,3 +132,23 @@ def test_cli_reports_a_corrupt_index_without_traceback(tmp_path: Path) -> None:
                            str(bad)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "error [corrupt_index]" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_quick_depth_matches_by_global_hashes_alone(case: dict[str, Path]) -> None:
+    """local_features=False (the quick profile): a resized copy is still found by its hashes,
+    without any ORB work; the flipped crop needs the local features (full depth)."""
+    from forensics.batch import checks_key, profile_scan_options
+
+    checks = get_checks(["known_image"])
+    quick = ScanOptions(index_path=str(case["index"]), local_features=False)
+    full = ScanOptions(index_path=str(case["index"]))
+    same = scan_file(str(case["release"] / "b_same_again.jpg"), options=quick, checks=checks)
+    f = next(f for f in same.findings if f.code == "known_image.match")
+    assert f.evidence["method"] in ("pdq", "hash_agreement")
+    assert f.evidence["verification"] is None  # no local features were used
+    crop = str(case["release"] / "a_recycled.jpg")
+    assert "known_image.match" not in _codes(scan_file(crop, options=quick, checks=checks))
+    assert "known_image.match" in _codes(scan_file(crop, options=full, checks=checks))
+    assert profile_scan_options("quick", None) == {"local_features": False}
+    assert profile_scan_options("quick", ["known_image"]) == {}
+    assert checks_key(checks, quick) != checks_key(checks, full)  # resume redoes the depth

@@ -82,7 +82,7 @@ class KnownImageCheck(Check):
             return CheckOutput()
         index = load_index(path)
         sig = context_signature(ctx)
-        matches, _ = index.match(sig)
+        matches, _ = index.match(sig, local_features=ctx.options.local_features)
         findings = []
         for m in matches[:MAX_FINDINGS]:
             findings.append(self._finding(m, index.path, len(matches)))

@@ -253,7 +253,7 @@ def verify(query: LocalFeatures, ref: LocalFeatures, *, ratio: float = 0.8,
     pairs = _MATCHER.knnMatch(query.descriptors, ref.descriptors, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < ratio * p[1].distance
             and p[0].distance <= max_descriptor_distance]
-    if len(good) < 6:
+    if len(good) < max(6, min_inliers):  # RANSAC cannot find more inliers than matches
         return rejected("too few descriptor matches", matches=len(good))
     qsize = np.array(query.size, np.float32)
     rsize = np.array(ref.size, np.float32)

@@ -343,8 +343,13 @@ class KnownImageIndex:
             yield self.add_image(inp.path, **prov)
 
     # -- matching --------------------------------------------------------------------------
-    def match(self, sig: Signature) -> tuple[list[Match], list[Candidate]]:
-        """Matches of one signature (accepted, strongest first) and rejected candidates."""
+    def match(self, sig: Signature, *, local_features: bool = True
+              ) -> tuple[list[Match], list[Candidate]]:
+        """Matches of one signature (accepted, strongest first) and rejected candidates.
+
+        With ``local_features=False`` only the global hashes are searched and judged (no
+        feature votes, no RANSAC): the screening depth of the ``quick`` profile.
+        """
         p = self.params
         m = self.matcher
         q_pdq, q_ph, q_dh = sig.probe_arrays()
@@ -365,16 +370,23 @@ class KnownImageIndex:
                 c = cands.get(rec.id) or self._candidate_for_ids([rec.id], sig, rows_of_id)[0]
                 c.identical = True
                 cands[rec.id] = c
-        self._add_votes(cands, rows_of_id, sig, feat.words(sig.features.descriptors))
+        if local_features:
+            self._add_votes(cands, rows_of_id, sig, feat.words(sig.features.descriptors))
         records = self.store.records(cands)
-        self._verify(cands, records, sig, mirrored=False)
+        if local_features:
+            self._verify(cands, records, sig, mirrored=False)
         for c in cands.values():
             judge(c, p, query_information=sig.hashes.information)
-        if p.mirrored_pass and not any(c.accepted for c in cands.values()) and m.n:
+        if local_features and p.mirrored_pass and not any(c.accepted for c in cands.values()) \
+                and m.n:
+            # only what the mirrored features vote for, and the hash candidates whose closest
+            # variant is a mirror image, are verified mirrored (not every candidate again)
             mirror = sig.mirrored_features
-            self._add_votes(cands, rows_of_id, sig, feat.words(mirror.descriptors))
+            voted = self._add_votes(cands, rows_of_id, sig, feat.words(mirror.descriptors))
             records.update(self.store.records(set(cands) - set(records)))
-            self._verify(cands, records, sig, mirrored=True)
+            self._verify(cands, records, sig, mirrored=True, only=voted | {
+                i for i, c in cands.items()
+                if c.pdq_variant is not None and c.pdq_variant % 8 >= 4})
             for c in cands.values():
                 judge(c, p, query_information=sig.hashes.information)
         matches = []
@@ -422,7 +434,8 @@ class KnownImageIndex:
         return out
 
     def _add_votes(self, cands: dict[int, Candidate], rows_of_id: dict[int, int],
-                   sig: Signature, words: np.ndarray) -> None:
+                   sig: Signature, words: np.ndarray) -> set[int]:
+        """Add the vote candidates of ``words``; returns their ids."""
         p = self.params
         votes = self.store.vote(words.tolist(), limit=p.word_candidates, min_votes=p.min_votes)
         new = [i for i, _ in votes if i not in cands]
@@ -430,12 +443,14 @@ class KnownImageIndex:
             cands[c.id] = c
         for i, n in votes:
             cands[i].votes = max(cands[i].votes, n)
+        return {i for i, _ in votes}
 
     def _verify(self, cands: dict[int, Candidate], records: dict[int, IndexRecord],
-                sig: Signature, *, mirrored: bool) -> None:
+                sig: Signature, *, mirrored: bool, only: set[int] | None = None) -> None:
         p = self.params
         todo = [c for c in cands.values()
-                if c.verification is None or c.verification.reason != "verified"]
+                if (c.verification is None or c.verification.reason != "verified")
+                and (only is None or c.id in only)]
         stored = self.store.features([c.id for c in todo])
         query = sig.mirrored_features if mirrored else sig.features
         for c in todo:

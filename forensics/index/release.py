@@ -23,6 +23,8 @@ from .signature import Signature
 
 CODE = "known_image.duplicate_in_release"
 CHECK = "known_image"
+_NO_FEATURES = feat.LocalFeatures(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8),
+                                  (0, 0))
 
 
 @dataclass
@@ -40,10 +42,12 @@ class SignatureSink:
     of the file just scanned (as bytes) so the worker can send it to the parent, whose
     tracker runs the release pass over all workers' files."""
 
+    local_features: bool = True
+    """Send the local features too (``False``: global hashes only, none computed)."""
     data: bytes | None = None
 
     def observe(self, path: str, sig: Signature) -> list[Finding]:
-        self.data = sig.to_bytes()
+        self.data = sig.to_bytes(features=self.local_features)
         return []
 
 
@@ -54,6 +58,8 @@ class ReleaseTracker:
     params: MatchParams = field(default_factory=MatchParams)
     max_verify: int = 8
     """Earlier images verified with local features per new image (closest first)."""
+    local_features: bool = True
+    """Also use ORB local features (votes and RANSAC); ``False``: the global hashes alone."""
     _seen: list[_Seen] = field(default_factory=list)
     _pdq: list[np.ndarray] = field(default_factory=list)
     _phash: list[int] = field(default_factory=list)
@@ -75,14 +81,16 @@ class ReleaseTracker:
     def observe(self, path: str, sig: Signature) -> list[Finding]:
         """Compare one image with the earlier ones, then remember it."""
         findings = self._compare(path, sig) if self._seen else []
-        self._seen.append(_Seen(path, sig.sha256, sig.full_size, sig.features,
+        self._seen.append(_Seen(path, sig.sha256, sig.full_size,
+                                sig.features if self.local_features else _NO_FEATURES,
                                 sig.hashes.pdq_quality))
         self._pdq.append(pdq_words([sig.hashes.pdq[0]])[0])
         self._phash.append(sig.hashes.phash[0])
         self._dhash.append(sig.hashes.dhash[0])
         j = len(self._seen) - 1
-        for w in feat.words(sig.features.descriptors).tolist():
-            self._postings.setdefault(w, []).append(j)
+        if self.local_features:
+            for w in feat.words(sig.features.descriptors).tolist():
+                self._postings.setdefault(w, []).append(j)
         return findings
 
     def _votes(self, features: feat.LocalFeatures) -> list[int]:
@@ -112,8 +120,10 @@ class ReleaseTracker:
         near = {int(j) for j in near_idx}
         order = [int(j) for j in
                  near_idx[np.lexsort((bph[near_idx], bp[near_idx]))][:self.max_verify]]
-        order += [j for j in self._votes(sig.features) if j not in order]
-        mirror_votes = self._votes(sig.mirrored_features) if p.mirrored_pass else []
+        local = self.local_features
+        if local:
+            order += [j for j in self._votes(sig.features) if j not in order]
+        mirror_votes = self._votes(sig.mirrored_features) if p.mirrored_pass and local else []
         mirrored = [j for j in mirror_votes if j not in order]
         findings = []
         for j in order + mirrored:
@@ -125,12 +135,13 @@ class ReleaseTracker:
                           query_pdq_quality=sig.sets[min(pv // 8, len(sig.sets) - 1)]
                           .pdq_quality, trimmed=pv >= 8,
                           identical=bool(sig.sha256 and sig.sha256 == seen.sha256))
-            c.verification = None if j in mirrored else feat.verify(
+            c.verification = None if j in mirrored or not local else feat.verify(
                 sig.features, seen.features, ratio=p.ratio, reprojection=p.reprojection,
                 min_spread=p.min_spread, min_inliers=p.min_inliers,
                 query_full_size=sig.full_size, ref_full_size=seen.full_size)
             judge(c, p, query_information=sig.hashes.information)
-            if not c.accepted and p.mirrored_pass and (j in mirror_votes or j in near):
+            if not c.accepted and p.mirrored_pass and local and \
+                    (j in mirror_votes or j in near):
                 v = feat.verify(sig.mirrored_features, seen.features, ratio=p.ratio,
                                 reprojection=p.reprojection, min_spread=p.min_spread,
                                 min_inliers=p.min_inliers, query_full_size=sig.full_size,

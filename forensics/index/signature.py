@@ -33,19 +33,40 @@ class Signature:
     """When a uniform border was found: (box kept, hashes) of the picture inside it, and of
     a slightly tighter box (JPEG ringing leaves a pixel or two of border, which matters for
     small pictures). Boxes are (left, top, right, bottom) in working pixels."""
-    features: feat.LocalFeatures
     rgb: np.ndarray | None = field(repr=False)
     """The working image (``None`` for a signature rebuilt from bytes)."""
+    _features: feat.LocalFeatures | None = field(default=None, repr=False)
     _mirrored: feat.LocalFeatures | None = field(default=None, repr=False)
+
+    def _extract(self) -> None:
+        if self.rgb is None:
+            empty = feat.LocalFeatures(np.zeros((0, 2), np.float32),
+                                       np.zeros((0, 32), np.uint8), self.working_size)
+            self._features = self._features or empty
+            self._mirrored = self._mirrored or empty
+        else:
+            self._features, self._mirrored = feat.extract_pair(self.rgb)
+
+    @property
+    def has_features(self) -> bool:
+        """Whether the local features were computed (or came with the bytes)."""
+        return self._features is not None and len(self._features) > 0
+
+    @property
+    def features(self) -> feat.LocalFeatures:
+        """ORB features of the working image (computed on first use: the global-hash-only
+        screening never pays for them)."""
+        if self._features is None:
+            self._extract()
+        assert self._features is not None
+        return self._features
 
     @property
     def mirrored_features(self) -> feat.LocalFeatures:
-        """Features of the left-right mirrored picture (computed on first use)."""
+        """Features of the left-right mirrored picture (computed with :attr:`features`)."""
         if self._mirrored is None:
-            if self.rgb is None:
-                return feat.LocalFeatures(np.zeros((0, 2), np.float32),
-                                          np.zeros((0, 32), np.uint8), self.working_size)
-            self._mirrored = feat.extract(self.rgb, mirror=True)
+            self._extract()
+        assert self._mirrored is not None
         return self._mirrored
 
     @property
@@ -59,9 +80,10 @@ class Signature:
         k = int(variant) // 8
         return self.trims[k - 1][0] if 0 < k <= len(self.trims) else None
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, *, features: bool = True) -> bytes:
         """A compact, self-contained copy (hashes, features, mirrored features; no pixels),
-        e.g. to send from a worker process to the process that runs the release pass."""
+        e.g. to send from a worker process to the process that runs the release pass.
+        With ``features=False`` the local features are left out (and not computed)."""
         import json
 
         def hs(h: DihedralHashes | None) -> dict | None:
@@ -74,7 +96,12 @@ class Signature:
                            "h": hs(self.hashes),
                            "t": [[list(b), hs(h)] for b, h in self.trims]},
                           separators=(",", ":")).encode()
-        f1, f2 = feat.pack(self.features), feat.pack(self.mirrored_features)
+        if features:
+            f1, f2 = feat.pack(self.features), feat.pack(self.mirrored_features)
+        else:
+            f1 = f2 = feat.pack(feat.LocalFeatures(np.zeros((0, 2), np.float32),
+                                                   np.zeros((0, 32), np.uint8),
+                                                   self.working_size))
         return b"".join(len(x).to_bytes(4, "big") + x for x in (head, f1, f2))
 
     @classmethod
@@ -106,7 +133,7 @@ class Signature:
         return cls(sha256=head.get("sha"), full_size=tuple(head["full"]),  # type: ignore[arg-type]
                    working_size=tuple(head["work"]), hashes=hashes,  # type: ignore[arg-type]
                    trims=trims,  # type: ignore[arg-type]
-                   features=feat.unpack(parts[1]), rgb=None, _mirrored=feat.unpack(parts[2]))
+                   rgb=None, _features=feat.unpack(parts[1]), _mirrored=feat.unpack(parts[2]))
 
     def probe_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pdq ``(v, 4)``, phash ``(v,)``, dhash ``(v,)``) of every probing variant:
@@ -131,10 +158,8 @@ def signature_from_rgb(rgb: np.ndarray, *, full_size: tuple[int, int] | None = N
         if tight != box:
             x0, y0, x1, y1 = tight
             trims.append((tight, dihedral_hashes(np.ascontiguousarray(rgb[y0:y1, x0:x1]))))
-    features, mirrored = feat.extract_pair(rgb)
     return Signature(sha256=sha256, full_size=full_size or (w, h), working_size=(w, h),
-                     hashes=hashes, trims=tuple(trims), features=features, rgb=rgb,
-                     _mirrored=mirrored)
+                     hashes=hashes, trims=tuple(trims), rgb=rgb)
 
 
 def tighter_box(box: tuple[int, int, int, int], size: tuple[int, int], *,
