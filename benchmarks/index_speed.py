@@ -11,6 +11,11 @@
    a batch of 1,000 queries at 10^6, memory per indexed image, and a brute-force NumPy scan
    as the baseline. Results are checked against the brute force on a sample of queries.
 
+3. The local-feature stage (``--words-max``, default 10^5): the SQLite word vote of one
+   query (512 feature words) against 10^4 .. 10^5 indexed images with synthetic words
+   (512 per image, uniform), and the words table's size per image. Uniform words are the best
+   case: real ORB words are biased, so real posting lists are longer.
+
 Uniform random hashes are the best case for the bucket tables (real pHash bits are biased,
 so real buckets are less even); the figures are a scale test, not an accuracy test.
 """
@@ -196,12 +201,52 @@ def scale(sizes: list[int], n_queries: int, batch: int) -> list[dict[str, float]
     return rows
 
 
+def word_vote_scale(sizes: list[int], n_queries: int = 50) -> list[dict[str, float]]:
+    """Median time of one word vote (the keypoint stage's retrieval) per index size."""
+    import os
+    import tempfile
+
+    from forensics.index.hashing import hash_versions
+    from forensics.index.store import SQLiteStore
+
+    rng = np.random.default_rng(5)
+    out = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="prov-words-") as tmp:
+            path = os.path.join(tmp, "words.sqlite")
+            store = SQLiteStore(path, create=True, hash_versions=hash_versions())
+            conn = store._conn  # bulk load: the benchmark only needs the words table
+            t = time.perf_counter()
+            for start in range(0, n, 2000):
+                ids = np.repeat(np.arange(start, min(n, start + 2000)), 512)
+                words = rng.integers(0, 2 << 16, len(ids))
+                conn.executemany("INSERT OR IGNORE INTO words (word, image_id) VALUES (?, ?)",
+                                 zip(words.tolist(), ids.tolist(), strict=True))
+            conn.commit()
+            load_s = time.perf_counter() - t
+            times = []
+            for _ in range(n_queries):
+                q = rng.integers(0, 2 << 16, 512).tolist()
+                t = time.perf_counter()
+                store.vote(q, limit=8, min_votes=4)
+                times.append(time.perf_counter() - t)
+            store.close()
+            size = os.path.getsize(path)
+        out.append({"n": n, "vote_ms_p50": 1000 * statistics.median(times),
+                    "bytes_per_image": size / n, "load_s": load_s})
+        print(f"  word vote at {n:>9,} images: p50 {out[-1]['vote_ms_p50']:.1f} ms per query; "
+              f"words table {size / n:.0f} B/image (bulk load {load_s:.1f} s)")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--max-n", type=int, default=10**7)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--words-max", type=int, default=10**5,
+                    help="largest index size for the local-feature word vote (0: skip)")
     args = ap.parse_args(argv)
     hashing(args.runs)
     sizes = [n for n in (10**4, 10**5, 10**6, 10**7) if n <= args.max_n]
@@ -212,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {r['n']:>10,}: p50 {r['query_ms_p50']:.2f} ms, "
               f"{r['bytes_per_image']:.1f} B/image" +
               (f", batch {r['batch_s']:.2f} s" if "batch_s" in r else ""))
+    wsizes = [n for n in (10**4, 10**5, 10**6) if n <= args.words_max]
+    if wsizes:
+        print("\nlocal-feature stage (crops, overlays): SQLite word vote per query")
+        word_vote_scale(wsizes)
     return 0
 
 
