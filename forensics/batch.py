@@ -298,19 +298,29 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
     if store is not None and opts.resume:
         done = store.done_paths(key_of_checks)
     todo: list[tuple[Input, FileKey]] = []
+    skipped: list[str] = []
     for inp in inputs:
         key = file_key(inp.path, key_of_checks)
         stored = done.get(db_path(inp.path))
         if stored is not None and stored == (key.size, key.mtime_ns) and key.size is not None:
             summary.skipped_resume += 1
+            skipped.append(inp.path)
             continue
         todo.append((inp, key))
+    # The release pass (known_image.duplicate_in_release) runs in this process over every
+    # worker's files; on resume it first learns the signatures stored by the earlier run.
+    tracker = ReleaseTracker(local_features=opts.scan.local_features) \
+        if any(c.name == "known_image" for c in checks) else None
+    if tracker is not None and store is not None and skipped:
+        for path, sig in store.signatures(skipped):
+            tracker.observe_bytes(path, sig)  # their own findings were stored back then
     if on_total:
         on_total(len(todo))
 
-    def emit(item: dict[str, Any], key: FileKey, thumb: bytes | None = None) -> None:
+    def emit(item: dict[str, Any], key: FileKey, thumb: bytes | None = None,
+             sig: bytes | None = None) -> None:
         if store is not None:
-            store.put(item, key, thumb)
+            store.put(item, key, thumb, sig)
         summary.analysed += 1
         summary.count(item)
         if on_item:
@@ -324,7 +334,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
             queue.append((inp.path, key))
 
     try:
-        _pool(queue, checks, opts, emit)
+        _pool(queue, checks, opts, emit, tracker)
     except KeyboardInterrupt:
         summary.interrupted = True
     summary.seconds = time.monotonic() - start
@@ -332,7 +342,8 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
 
 
 def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: BatchOptions,
-          emit: Callable[[dict[str, Any], FileKey, bytes | None], None]) -> None:
+          emit: Callable[[dict[str, Any], FileKey, bytes | None, bytes | None], None],
+          tracker: ReleaseTracker | None) -> None:
     if not queue:
         return
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
@@ -341,9 +352,6 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
         ctx.set_forkserver_preload(["forensics.scan", "forensics.batch"])
     nworkers = max(1, min(opts.workers, len(queue)))
     keys = dict(queue)
-    # The release pass (known_image.duplicate_in_release) runs here, over every worker's files.
-    tracker = ReleaseTracker(local_features=opts.scan.local_features) \
-        if any(c.name == "known_image" for c in checks) else None
     pending = [p for p, _ in reversed(queue)]  # pop() from the end keeps input order
     workers = [_Worker(ctx, checks, opts) for _ in range(nworkers)]
     try:
@@ -401,7 +409,7 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                     w.assign(pending.pop())
                 if tracker is not None and sig:
                     item = _with_release_findings(item, tracker.observe_bytes(path, sig))
-                emit(item, keys[path], thumb)
+                emit(item, keys[path], thumb, sig)
     finally:
         for w in workers:
             if isinstance(w, _Worker):

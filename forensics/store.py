@@ -80,6 +80,7 @@ class ResultStore:
                 thumb BLOB
             );
             CREATE INDEX IF NOT EXISTS items_level ON items(level, score);
+            CREATE TABLE IF NOT EXISTS signatures (path TEXT PRIMARY KEY, sig BLOB NOT NULL);
         """)
         row = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if row is None:
@@ -112,15 +113,38 @@ class ResultStore:
                                  (checks_key,))
         return {p: (s, m) for p, s, m in rows}  # keys as db_path() writes them
 
-    def put(self, item: dict[str, Any], key: FileKey, thumb: bytes | None = None) -> None:
-        """Store one finished item (replacing an older result for the same path)."""
+    def put(self, item: dict[str, Any], key: FileKey, thumb: bytes | None = None,
+            signature: bytes | None = None) -> None:
+        """Store one finished item (replacing an older result for the same path), with the
+        image's matching signature when there is one (so a resumed run's release pass still
+        compares new files with the ones stored before), in one transaction."""
         triage = item.get("triage") or {}
         err = item.get("error") or {}
-        self.conn.execute(
-            "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (db_path(key.path), key.size, key.mtime_ns, key.checks_key, item.get("sha256"),
-             item.get("status"), err.get("code"), triage.get("level"), triage.get("score"),
-             time.time(), json.dumps(item, ensure_ascii=True, allow_nan=False), thumb))
+        path = db_path(key.path)
+        self.conn.execute("BEGIN")
+        try:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (path, key.size, key.mtime_ns, key.checks_key, item.get("sha256"),
+                 item.get("status"), err.get("code"), triage.get("level"), triage.get("score"),
+                 time.time(), json.dumps(item, ensure_ascii=True, allow_nan=False), thumb))
+            if signature:
+                self.conn.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)",
+                                  (path, signature))
+            else:
+                self.conn.execute("DELETE FROM signatures WHERE path=?", (path,))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def signatures(self, paths: list[str]) -> Iterator[tuple[str, bytes]]:
+        """(path, signature bytes) of the given input paths that have one, in their order."""
+        for p in paths:
+            row = self.conn.execute("SELECT sig FROM signatures WHERE path=?",
+                                    (db_path(p),)).fetchone()
+            if row is not None:
+                yield p, bytes(row[0])
 
     def thumbnails(self) -> dict[str, bytes]:
         """Path -> thumbnail JPEG bytes for every item that has one."""

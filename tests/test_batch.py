@@ -143,3 +143,26 @@ def test_thumbnails_come_from_the_shared_preview(tmp_path: Path) -> None:
     assert set(thumbs) == {"wide.jpg"}
     with Image.open(io.BytesIO(thumbs["wide.jpg"])) as im:
         assert im.format == "JPEG" and im.size == (112, 75)
+
+
+def test_resumed_run_still_finds_duplicates_of_files_stored_before(tmp_path: Path) -> None:
+    """The release pass learns the signatures the interrupted run stored: a copy added after
+    the interruption is reported as a duplicate of a file analysed before it."""
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    rng = np.random.default_rng(11)
+    photo = Image.fromarray(rng.integers(0, 255, (30, 40, 3), np.uint8)).resize(
+        (640, 480), Image.Resampling.BICUBIC)
+    photo.save(kit / "a_first.jpg", quality=92)
+    Image.fromarray(rng.integers(0, 255, (480, 640, 3), np.uint8)).save(kit / "b_other.jpg")
+    db = str(tmp_path / "run.sqlite")
+    checks = checks_for("quick", None)
+    with ResultStore(db) as store:
+        run_batch([kit], checks=checks, options=BatchOptions(), store=store)
+        photo.resize((480, 360)).save(kit / "c_copy.jpg", quality=70)  # arrives later
+        again = run_batch([kit], checks=checks, options=BatchOptions(resume=True), store=store)
+        assert (again.analysed, again.skipped_resume) == (1, 2)
+        items = {Path(i["path"]).name: i for i in store.items()}
+    dup = [f for f in items["c_copy.jpg"]["findings"]
+           if f["code"] == "known_image.duplicate_in_release"]
+    assert len(dup) == 1 and dup[0]["evidence"]["other_path"].endswith("a_first.jpg")
