@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -11,9 +12,14 @@ COLUMNS = ("path", "status", "error_code", "triage_level", "triage_score", "top_
            "gps_lat", "gps_lon", "width", "height")
 
 
+_FORMULA = re.compile(r"\s*[=+\-@]")
+
+
 def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ is prefixed with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Neutralise spreadsheet formulas (OWASP CSV injection): a cell starting with = + - @,
+    tab, CR or NUL, or with = + - @ after leading whitespace (spreadsheets skip it), is
+    prefixed with '."""
+    if isinstance(value, str) and (value[:1] in ("\t", "\r", "\x00") or _FORMULA.match(value)):
         return "'" + value
     return value
 

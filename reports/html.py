@@ -52,7 +52,8 @@ def _flatten(value: Any, prefix: str, out: list[tuple[str, str]]) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
             _flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
-    elif isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
+    elif isinstance(value, list) and value and (any(isinstance(v, (dict, list)) for v in value)
+                                                or all(isinstance(v, str) for v in value)):
         for i, v in enumerate(value[:100]):
             _flatten(v, f"{prefix}[{i}]", out)
     elif value not in (None, "", [], {}):

@@ -22,5 +22,8 @@ def to_json(doc: dict[str, Any]) -> str:
 
 
 def to_jsonl_line(item: dict[str, Any]) -> str:
-    """One item on one line (the JSON escapes any newline inside strings)."""
-    return _dumps(item, separators=(",", ":")) + "\n"
+    """One item on one line (the JSON escapes any newline inside strings; U+2028, U+2029 and
+    NEL, which JSON may leave raw, are escaped too, for readers that split on them)."""
+    text = _dumps(item, separators=(",", ":"))
+    return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+            .replace("\x85", "\\u0085") + "\n")

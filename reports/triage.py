@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
@@ -51,8 +52,13 @@ SCRIPT = """
 
 
 def _env() -> Environment:
-    return Environment(autoescape=select_autoescape(default=True, default_for_string=True),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    # JSON shown as text: readable (no \u003c escapes, which ``tojson`` adds for <script>
+    # contexts), then HTML-escaped by autoescaping like any other value.
+    env.filters["json_text"] = lambda v: json.dumps(v, indent=1, ensure_ascii=False,
+                                                    sort_keys=True, default=str)
+    return env
 
 
 def script_hash(script: str = SCRIPT) -> str:

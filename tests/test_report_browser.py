@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from adversarial.browser import chromium as _chromium
+from adversarial.browser import page_requests as _page_requests
 from PIL import Image
 
 from forensics.case import run_case
@@ -19,39 +20,6 @@ from samples.demo import build_case
 
 SCRIPT = "<script>document.title='pwned'</script>"
 IMG = "<img src=x onerror=\"document.title='pwned2'\">"
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def _page_requests(netlog: Path) -> list[str]:
-    """URLs the *page* asked the network for, from Chromium's net-log.
-
-    The browser process makes requests of its own (clock sync, component updates) with the
-    initiator "not an origin"; anything the report itself loads carries the page's origin
-    (``null`` for a file:// page). Only the latter are the report's requests.
-    """
-    text = netlog.read_text(errors="replace").rstrip()
-    try:
-        log = json.loads(text)
-    except json.JSONDecodeError:  # a log cut short when the browser exits
-        log = json.loads(text.rstrip(",") + "]}")
-    names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
-    out = []
-    for ev in log["events"]:
-        params = ev.get("params") or {}
-        if names.get(ev.get("type")) != "URL_REQUEST_START_JOB" or "url" not in params:
-            continue
-        if params.get("initiator") == "not an origin":
-            continue
-        if not str(params["url"]).startswith(("data:", "file:")):
-            out.append(str(params["url"]))
-    return out
 
 
 def _xss_jpeg() -> bytes:
