@@ -15,7 +15,14 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .html import metadata_fields
+
+MAX_HEATMAP_ITEMS = 100
+"""Items (most suspicious first, level medium or high) whose heat maps the page embeds; the
+others' are in the JSON results (``checks[].artifacts``), so a page of thousands of files
+stays small."""
 
 SCRIPT = """
 (function () {
@@ -52,13 +59,27 @@ SCRIPT = """
 
 
 def _env() -> Environment:
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
+    env = Environment(loader=FileSystemLoader(str(resources.files("reports") / "templates")),
+                      autoescape=select_autoescape(("html", "j2"), default=True,
+                                                   default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     # JSON shown as text: readable (no \u003c escapes, which ``tojson`` adds for <script>
     # contexts), then HTML-escaped by autoescaping like any other value.
     env.filters["json_text"] = lambda v: json.dumps(v, indent=1, ensure_ascii=False,
                                                     sort_keys=True, default=str)
     return env
+
+
+def _figures(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The item's heat maps (inline PNG artifacts of its checks)."""
+    out = []
+    for check in item.get("checks") or []:
+        for art in check.get("artifacts") or []:
+            if str(art.get("media_type", "")).startswith("image/") and art.get("data_base64"):
+                out.append({"check": check.get("name"), "name": art.get("name"),
+                            "description": art.get("description"),
+                            "media_type": art["media_type"], "data_base64": art["data_base64"]})
+    return out
 
 
 def script_hash(script: str = SCRIPT) -> str:
@@ -70,15 +91,18 @@ def render_triage(items: Iterable[dict[str, Any]], *, summary: dict[str, Any],
                   thumbnails: dict[str, str] | None = None, title: str = "provenance triage"
                   ) -> str:
     """The page as a string. ``thumbnails`` maps a path to a ``data:image/jpeg;base64`` URI."""
-    template_text = resources.files("reports").joinpath("templates/triage.html.j2").read_text(
-        encoding="utf-8")
-    template = _env().from_string(template_text)
+    template = _env().get_template("triage.html.j2")
     rows = []
+    with_maps = 0
     for item in items:
         thumb = (thumbnails or {}).get(item.get("path", ""))
         if thumb and not thumb.startswith("data:image/"):
             thumb = None  # only inline images, never a URL
-        rows.append({"item": item, "thumb": thumb,
-                     "triage": item.get("triage") or {"level": "none", "score": 0.0}})
+        tri = item.get("triage") or {"level": "none", "score": 0.0}
+        figures = _figures(item) if tri.get("level") in ("high", "medium") and \
+            with_maps < MAX_HEATMAP_ITEMS else []
+        with_maps += bool(figures)
+        rows.append({"item": item, "thumb": thumb, "triage": tri, "figures": figures,
+                     "fields": metadata_fields(item)})
     return template.render(rows=rows, summary=summary, title=title, script=SCRIPT,
                            script_hash=script_hash())

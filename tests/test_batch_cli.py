@@ -63,6 +63,11 @@ def test_outputs_and_fail_on(folder: Path, tmp_path: Path) -> None:
     page = (tmp_path / "triage.html").read_text(encoding="utf-8")
     assert "default-src 'none'" in page and "data:image/jpeg;base64," in page
     assert "http://" not in page and "https://" not in page
+    for n in range(1, 7):  # every row links to its item's detail section, and back
+        assert f'href="#detail-{n}"' in page and f'id="detail-{n}"' in page
+        assert f'href="#item-{n}"' in page
+    detail = page[page.index('id="detail-1"'):page.index('id="detail-2"')]
+    assert "<h4>Findings</h4>" in detail and "<h4>Checks</h4>" in detail  # shared macros
     assert "6 file(s): 6 analysed" in proc.stderr
     ok = _cli(tmp_path, "scan", str(folder / "photo_0.jpg"), "--fail-on", "high")
     assert ok.returncode == 0

@@ -647,6 +647,10 @@ class Verdict:
     requests: list[str]
 
 
+IN_PAGE_LINK = re.compile(r"#(?:item|detail)-\d+")
+"""The only links a template writes: the triage page's own anchors (row <-> detail)."""
+
+
 def inspect_page(dom_html: str, dom: Dom, requests: list[str], allowed_tags: set[str], *,
                  scripts: int) -> Verdict:
     """Which payloads ran (title marker), which put markup in the page (elements, event
@@ -667,7 +671,8 @@ def inspect_page(dom_html: str, dom: Dom, requests: list[str], allowed_tags: set
                 markup.append(f"<{tag} {k}={v!r}>")
             if k.startswith("on"):
                 markup.append(f"<{tag} {k}=...> (event handler)")
-            if k in URL_ATTRS and not (k == "src" and v.startswith("data:image/")):
+            if k in URL_ATTRS and not (k == "src" and v.startswith("data:image/")) \
+                    and not (k == "href" and IN_PAGE_LINK.fullmatch(v)):
                 injected |= {int(x) for x in INJECTED_ID.findall(v)}
                 markup.append(f"<{tag} {k}={v[:80]!r}>")
             if k == "style" and ("url(" in v or "expression(" in v):
@@ -732,17 +737,17 @@ def browser() -> str:
     return found
 
 
+def _template(name: str) -> str:
+    return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
+
+
 def _case_tags() -> set[str]:
-    tpl = (resources.files("reports") / "templates" / "case_report.html.j2").read_text(
-        encoding="utf-8")
     html_py = (resources.files("reports") / "html.py").read_text(encoding="utf-8")
-    return template_tags(tpl, html_py)
+    return template_tags(_template("case_report.html.j2"), _template("_item.html.j2"), html_py)
 
 
 def _triage_tags() -> set[str]:
-    tpl = (resources.files("reports") / "templates" / "triage.html.j2").read_text(
-        encoding="utf-8")
-    return template_tags(tpl)
+    return template_tags(_template("triage.html.j2"), _template("_item.html.j2"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -851,17 +856,23 @@ def _triage_expected(world: World) -> list[tuple[str, int, str]]:
         if "triage" in s.outputs and (s.code in ("exif.make", "exif.model")
                                       or s.code.startswith("name.")):
             out.append((s.code, s.n, s.value))
-    for item in world.scan_doc["items"]:  # the details: findings and summary as JSON text
-        details = [item.get("findings") or [], (item.get("metadata") or {}).get("summary")]
-        for v in all_strings(details):
-            out.append(("details", 0, json.dumps(v, ensure_ascii=False)[1:-1]))
-        for f in (item.get("findings") or [])[:6]:
-            out.append(("finding", 0, f["message"]))
+    for item in world.scan_doc["items"]:  # each item's detail section
+        for f in item.get("findings") or []:  # as a table, the evidence as JSON text
+            for k in ("code", "severity", "confidence", "message"):
+                out.append(("finding", 0, f[k]))
+            for v in all_strings(f.get("evidence") or {}):
+                out.append(("details", 0, json.dumps(v, ensure_ascii=False)[1:-1]))
+        summary = (item.get("metadata") or {}).get("summary") or {}
+        for k in ("make", "model", "software", "datetime_original"):
+            if isinstance(summary.get(k), str) and summary[k]:
+                out.append(("summary", 0, summary[k]))
     for p in PAYLOADS:  # index entries reach the page through the known-image findings
         for code in INDEX_FIELDS + ("exif.software",):
-            value = tagged(p, code).strip() if code.startswith("index.") else \
-                exif_norm(tagged(p, code))
-            out.append((code, p.n, json.dumps(value, ensure_ascii=False)[1:-1]))
+            if code.startswith("index."):  # in the match finding's evidence (JSON text)
+                value = json.dumps(tagged(p, code).strip(), ensure_ascii=False)[1:-1]
+            else:  # in the metadata summary table, as text
+                value = exif_norm(tagged(p, code))
+            out.append((code, p.n, value))
     return out
 
 
