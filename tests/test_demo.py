@@ -157,6 +157,8 @@ def test_report_surfaces_the_track_ending_at_the_military_site(report: dict) -> 
     assert _a(e, "time")["status"] == "consistent"
     assert "E9" in report["summary"]["contradicting"]
     assert report["summary"]["suggested_rating"] == "false"
+    # the person who confirmed it is named, not only their desk
+    assert report["summary"]["confirmed_by"] == "Sample Fact-checker, Example Verification Desk"
 
 
 def test_report_claimreview_uses_the_confirmed_ratings(report: dict) -> None:

@@ -241,7 +241,8 @@ def run_case(case_path: str | os.PathLike[str], *,
         entry["confirmed_media_category"] = case.review.media.get(entry["id"])
     summary = suggest_rating(evidence)
     summary["confirmed_rating"] = case.review.rating
-    summary["confirmed_by"] = case.review.organization or case.review.reviewer
+    who = [v for v in (case.review.reviewer, case.review.organization) if v]
+    summary["confirmed_by"] = ", ".join(who) if who else None
     claim = {"text": case.claim.text, "author": case.claim.author,
              "author_type": case.claim.author_type, "date": case.claim.date,
              "appearances": [{"url": a.url, "published": a.published, "title": a.title}
