@@ -18,6 +18,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from .text import reveal
+
 MAX_FIELDS = 600
 MAX_VALUE = 300
 EARTH_KM_PER_DEG = 111.195
@@ -31,7 +33,7 @@ def _env() -> Environment:
     return Environment(loader=FileSystemLoader(_templates_dir()),
                        autoescape=select_autoescape(("html", "j2"), default=True,
                                                     default_for_string=True),
-                       trim_blocks=False, lstrip_blocks=False)
+                       trim_blocks=False, lstrip_blocks=False, finalize=reveal)
 
 
 def css_text() -> str:

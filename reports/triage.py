@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .html import metadata_fields
+from .text import reveal
 
 MAX_HEATMAP_ITEMS = 100
 """Items (most suspicious first, level medium or high) whose heat maps the page embeds; the
@@ -62,7 +63,7 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(resources.files("reports") / "templates")),
                       autoescape=select_autoescape(("html", "j2"), default=True,
                                                    default_for_string=True),
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, finalize=reveal)
     # JSON shown as text: readable (no \u003c escapes, which ``tojson`` adds for <script>
     # contexts), then HTML-escaped by autoescaping like any other value.
     env.filters["json_text"] = lambda v: json.dumps(v, indent=1, ensure_ascii=False,

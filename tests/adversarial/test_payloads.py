@@ -59,6 +59,7 @@ from reports.case_report import write_case_outputs
 from reports.csv_out import write_csv
 from reports.index_view import print_query
 from reports.terminal import metadata_tree, print_scan, safe
+from reports.text import reveal
 
 JOIN = " ¦ "
 EXIF_MAX = 2000  # forensics.metadata.exif.MAX_VALUE_CHARS
@@ -720,7 +721,7 @@ def lost(expected: list[tuple[str, int, str]], text: str) -> list[str]:
 
     out = []
     for code, n, value in expected:
-        needle = html_norm(value)
+        needle = html_norm(reveal(value))  # the pages show hidden characters as <U+XXXX>
         if needle not in found:
             found[needle] = present(needle)
         if not found[needle]:
@@ -830,7 +831,7 @@ def _check_page(browser: str, page: Path, work: Path, allowed: set[str], scripts
                          f"{v.markup[:20]}"
     assert not v.requests, f"{what}: network requests: {v.requests[:20]}"
     missing = lost(expected, dom.text)
-    if title is not None and html_norm(title) not in html_norm(dom.title):
+    if title is not None and html_norm(reveal(title)) not in html_norm(dom.title):
         missing.append("the <title> lost the case title")
     assert not missing, (f"{what}: {len(missing)} values not shown:\n"
                          + "\n".join(missing[:100]))
