@@ -204,3 +204,87 @@ def test_casia_accuracy_targets() -> None:
     f1 = [_mask_f1(Path(it["path"]), Path(it["mask"])) for it in items
           if it["kind"] == "splicing"]
     assert len(f1) == 50 and np.mean(f1) >= 0.35
+
+
+def _jpeg_variants() -> dict[str, bytes]:
+    """Stored layouts the fast coefficient reader must handle like jpeglib's public one."""
+    rgb = texture(203, 149, 5)  # odd sizes: partial blocks and MCUs
+    out: dict[str, bytes] = {}
+    for name, mode, kw in [("baseline_420", "RGB", {"quality": 85}),
+                           ("progressive", "RGB", {"quality": 85, "progressive": True}),
+                           ("s444", "RGB", {"subsampling": 0}),
+                           ("s422", "RGB", {"subsampling": 1}),
+                           ("gray", "L", {}), ("cmyk", "CMYK", {})]:
+        buf = io.BytesIO()
+        Image.fromarray(rgb).convert(mode).save(buf, "JPEG", **kw)
+        out[name] = buf.getvalue()
+    out["truncated"] = out["s422"][: len(out["s422"]) * 2 // 3]
+    out["progressive_truncated"] = out["progressive"][: len(out["progressive"]) // 2]
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(_jpeg_variants()))
+def test_fast_reader_matches_jpeglib_public_reader(name: str) -> None:
+    from forensics.editing.dct import _read_with_public_api
+
+    data = _jpeg_variants()[name]
+    fast = read_coefficients(data)
+    blocks, table, width, height, components = _read_with_public_api(data)
+    assert np.array_equal(fast.blocks, blocks) and np.array_equal(fast.table, table)
+    assert (fast.width, fast.height, fast.components) == (width, height, components)
+    if name == "truncated":  # sequential: the missing rows are empty
+        assert 0 < fast.decoded_block_rows < fast.blocks.shape[0]
+
+
+def _sof(width: int, height: int, components: int) -> bytes:
+    import struct
+
+    return (b"\xff\xc0" + struct.pack(">HBHHB", 8 + 3 * components, 8, height, width, components)
+            + b"".join(bytes([i + 1, 0x11, 0]) for i in range(components)))
+
+
+def _app(payload: bytes) -> bytes:
+    return b"\xff\xe5" + len(payload + b"..").to_bytes(2, "big") + payload
+
+
+def test_hostile_headers_are_refused_or_read_never_crash() -> None:
+    """jpeglib's C reader writes as many blocks as libjpeg finds into the caller's buffer and
+    crashes when libjpeg rejects the header: decoy frame headers inside APP segments, more
+    than 4 components (jpeglib has room for 4), a frame over the decompression-bomb limit
+    and headers cut before the image data must give the same blocks or a ValueError."""
+    good = _jpeg_variants()["baseline_420"]
+    reference = read_coefficients(good)
+    for decoy in (_sof(60000, 60000, 3), _sof(64, 64, 5)):
+        read = read_coefficients(good[:2] + _app(decoy) + good[2:])
+        assert np.array_equal(read.blocks, reference.blocks)
+    with pytest.raises(ValueError, match="components"):
+        read_coefficients(b"\xff\xd8" + _sof(16, 16, 5) + b"\xff\xd9")
+    with pytest.raises(ValueError, match="decompression-bomb"):
+        read_coefficients(b"\xff\xd8" + _sof(65000, 65000, 3) + b"\xff\xd9")
+    sos = good.find(b"\xff\xda")
+    for junk in (b"", b"hello", b"\xff\xd8\xff\xd9", good[:300], good[:sos + 5]):
+        with pytest.raises(ValueError):
+            read_coefficients(junk)
+
+
+def test_mutated_headers_never_crash_the_reader() -> None:
+    """Random byte changes in the marker segments (tables, frame, scan header) of several
+    layouts: every result is either a ValueError or coefficients of the declared size."""
+    rng = np.random.default_rng(7)
+    variants = _jpeg_variants()
+    bases = [variants[k] for k in ("baseline_420", "progressive", "gray", "s422", "cmyk")]
+    outcomes = {"read": 0, "refused": 0}
+    for i in range(300):
+        data = bytearray(bases[i % len(bases)])
+        sos = data.find(b"\xff\xda")
+        for _ in range(int(rng.integers(1, 4))):
+            data[int(rng.integers(2, sos + 14))] = int(rng.integers(0, 256))
+        try:
+            coefs = read_coefficients(bytes(data))
+        except ValueError:
+            outcomes["refused"] += 1
+            continue
+        outcomes["read"] += 1
+        rows, cols = coefs.blocks.shape[:2]
+        assert rows * 8 >= coefs.height // 4 and cols * 8 >= coefs.width // 4
+    assert outcomes["read"] > 50 and outcomes["refused"] > 50, outcomes

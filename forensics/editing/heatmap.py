@@ -53,7 +53,7 @@ def heatmap_png(values: np.ndarray, *, vmin: float = 0.0, vmax: float = 1.0,
         rgb[edge] = (255, 255, 255)
         im = Image.fromarray(rgb, "RGB")
     buf = io.BytesIO()
-    im.save(buf, "PNG", optimize=True)
+    im.save(buf, "PNG", compress_level=6)
     return buf.getvalue()
 
 

@@ -12,6 +12,17 @@ horizontal and vertical detail sub-bands) and the *residual* is what is compared
 picture: a region whose residual sits several robust standard deviations away from the rest
 has noise unlike the rest of the picture (pasted from another source, denoised, blurred or
 re-noised).
+
+Alternatives measured on CASIA v1 splicing vs authentic (image-level AUC of the peak, 98th
+percentile, spread and outlier fraction of the block z-scores; even/odd halves), none
+clearly above chance, so this estimator stays: the kurtosis-concentration estimator of
+S. Lyu, X. Pan, X. Zhang, "Exposing region splicing forgeries with blind local noise
+estimation", IJCV 110(2):202-221, 2014 (4x4 and 8x8 DCT band-pass channels, 32-pixel
+windows: AUC 0.47-0.53, and 100-400 s for the 189 pictures), a median-filter residual MAD
+(0.42-0.54) and a PCA patch estimator after Pyatykh et al. 2013 (0.47-0.55). With the
+ground-truth masks, the spliced region's log noise level (raw or texture-corrected) differs
+from the rest by more than 2 robust standard deviations in only 2-12% of the 50 splicings,
+whichever estimator: on these small, re-compressed JPEGs the noise trace is mostly gone.
 """
 
 from __future__ import annotations
