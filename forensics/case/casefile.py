@@ -31,6 +31,8 @@ MEDIA_CATEGORIES = ("OriginalMediaContent", "EditedOrCroppedContent",
 """schema.org ``MediaManipulationRatingEnumeration`` members used by MediaReview."""
 EVIDENCE_KINDS = ("auto", "image", "track", "document")
 MAX_CASE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists a case file may have (real ones use four)."""
 
 
 class CaseFileError(ProvenanceError):
@@ -126,12 +128,23 @@ class Case:
 class _Lines:
     """Line of every node in the composed tree, by field path (``("claim", "text")``)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, budget: int = MAX_CASE_BYTES):
         self.name = name
         self.lines: dict[tuple[Any, ...], int] = {}
         self.problems: list[str] = []
+        self.budget = budget
+        """Values (and characters of text) the walk may still visit: YAML aliases repeat a
+        node wherever they are used, so a small file can stand for billions of values."""
 
     def walk(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> None:
+        self.budget -= 1 + (len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
+        if self.budget < 0:
+            raise CaseFileError(f"{self.name}: YAML aliases (*name) expand the case file to far "
+                                "more values than it holds; write the values out instead",
+                                path=self.name)
+        if len(path) > MAX_DEPTH:
+            raise CaseFileError(f"{self.name}:{node.start_mark.line + 1}: values are nested "
+                                f"more than {MAX_DEPTH} levels deep", path=self.name)
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
@@ -242,6 +255,12 @@ class _Reader:
         if t is None:
             self.lines.error(path, f"{str(value)[:60]!r} is not an ISO 8601 date or date-time")
             return None
+        try:
+            t.earliest_utc(), t.latest_utc()
+        except OverflowError:  # 0001-01-01 / 9999-12-31: the UTC offset range leaves the calendar
+            self.lines.error(path, f"{t.iso()} is too close to the ends of the calendar "
+                                   "to be placed in time")
+            return None
         if need_offset and (not t.has_offset or t.date_only):
             self.lines.error(path, f"{t.iso()} needs a time and a UTC offset "
                                    "(e.g. 2025-12-29T21:00:00+03:00 or ...Z)")
@@ -274,7 +293,7 @@ def load_case(path: str | os.PathLike[str], *, check_files: bool = True) -> Case
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CaseFileError(f"{name}: is not UTF-8 text (byte {exc.start})", path=name) from exc
-    lines = _Lines(name)
+    lines = _Lines(name, budget=2 * len(text) + 1000)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
@@ -285,6 +304,13 @@ def load_case(path: str | os.PathLike[str], *, check_files: bool = True) -> Case
                             path=name) from exc
     except yaml.YAMLError as exc:
         raise CaseFileError(f"{name}: not valid YAML: {exc}", path=name) from exc
+    except RecursionError as exc:
+        raise CaseFileError(f"{name}: values are nested too deeply to read", path=name) from exc
+    except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise plain errors
+        raise CaseFileError(
+            f"{name}: a value cannot be read ({type(exc).__name__}: {exc}"[:300] + "): an "
+            "impossible date or time (hour 25, 30 February) or a value that does not fit its "
+            "!!tag? Correct it, or quote it to keep it as text", path=name) from exc
     if node is None or data is None:
         raise CaseFileError(f"{name}: the case file is empty; run `provenance case init` for "
                             "a template", path=name)
@@ -316,6 +342,15 @@ def _place(r: _Reader, path: tuple[Any, ...], *, radius: bool) -> Place | None:
     if name is None or lat is None or lon is None:
         return None
     return Place(name, lat, lon, rad, note)
+
+
+def _resolve(r: _Reader, folder: Path, name: str, where: tuple[Any, ...]) -> str | None:
+    """``name`` relative to the case file's folder, absolute; ``None`` (with a problem
+    recorded) for a name no file can have."""
+    if "\x00" in name:
+        r.lines.error(where, f"{name[:60]!r} contains a NUL character, which no file name can")
+        return None
+    return str((folder / name).resolve())
 
 
 def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | None:
@@ -376,11 +411,11 @@ def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | N
     if r.mapping(("known_imagery",), ("index",), required=False) is not None:
         idx = r.text(("known_imagery", "index"), required=True)
         if idx:
-            index_path = str((path.parent / idx).resolve())
-            if check_files and not os.path.isfile(index_path):
+            index_path = _resolve(r, path.parent, idx, ("known_imagery", "index"))
+            if index_path and check_files and not os.path.isfile(index_path):
                 r.lines.error(("known_imagery", "index"), f"{idx}: no such index file")
     anchors = r.text(("trust_anchors",))
-    anchors_path = str((path.parent / anchors).resolve()) if anchors else None
+    anchors_path = _resolve(r, path.parent, anchors, ("trust_anchors",)) if anchors else None
     if anchors_path and check_files and not os.path.isfile(anchors_path):
         r.lines.error(("trust_anchors",), f"{anchors}: no such PEM file")
     # evidence
@@ -404,11 +439,13 @@ def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | N
         got = r.time(pth + ("obtained_at",))
         if not f:
             continue
-        resolved = (path.parent / f).resolve()
-        if check_files and not resolved.exists():
+        resolved = _resolve(r, path.parent, f, pth + ("file",))
+        if resolved is None:
+            continue
+        if check_files and not os.path.exists(resolved):
             r.lines.error(pth + ("file",), f"{f}: no such file (paths are relative to the "
                                            "case file's folder)")
-        elif check_files and resolved.is_dir():
+        elif check_files and os.path.isdir(resolved):
             r.lines.error(pth + ("file",), f"{f}: is a folder; list each file as its own item")
         evidence.append(EvidenceSpec(
             id=eid, file=f, path=str(resolved), kind=kind,

@@ -416,7 +416,7 @@ def analyse_track(track: Track, *, target: dict[str, Any] | None,
             entry["extended_miss_km"] = (abs(d0 * math.sin(math.radians(off)))
                                          if off < 90 else None)
         measured.append(entry)
-    times = [parse_time(p.time) for p in pts]
+    times = [_placed_time(p.time) for p in pts]
     known = [t for t in times if t is not None]
     rel: dict[str, int] = {"inside": 0, "before": 0, "after": 0, "unknown": 0, "no_time": 0}
     for t in times:
@@ -439,6 +439,19 @@ def analyse_track(track: Track, *, target: dict[str, Any] | None,
         "params": asdict(params),
         "polyline": [[round(p.lat, 6), round(p.lon, 6)] for p in _thin(pts, 2000)],
     }
+
+
+def _placed_time(raw: str | None) -> TimeValue | None:
+    """The point's time, or ``None`` when it cannot be placed on the UTC timeline: on the
+    first or last day of the calendar the UTC offset range runs past ``datetime``'s limits."""
+    t = parse_time(raw)
+    if t is None:
+        return None
+    try:
+        t.earliest_utc(), t.latest_utc()
+    except OverflowError:
+        return None
+    return t
 
 
 def _thin(points: tuple[TrackPoint, ...], limit: int) -> list[TrackPoint]:

@@ -6,6 +6,7 @@ Groups in the JSON: ``File``, ``EXIF`` (IFD0, ExifIFD, GPS, Interop, IFD1, Maker
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,18 @@ def stored_size(image: Image.Image | None) -> tuple[int, int] | None:
     return w, h
 
 
+def frame_count(image: Image.Image) -> int | None:
+    """Number of frames (pages), or ``None`` when the frame list is damaged: Pillow walks
+    every frame to count them and raises many types on a broken one (a TIFF IFD without a
+    size raises ``TypeError``). The image is put back on its first frame."""
+    try:
+        return int(getattr(image, "n_frames", 1))
+    except Exception:  # noqa: BLE001 - hostile containers; the count is only informative
+        with contextlib.suppress(Exception):
+            image.seek(0)
+        return None
+
+
 def extract_metadata(item: EvidenceItem, data: bytes, image: Image.Image | None,
                      jpeg_info: dict[str, Any] | None, *,
                      trust_anchors_pem: str | None = None) -> Metadata:
@@ -79,7 +92,7 @@ def extract_metadata(item: EvidenceItem, data: bytes, image: Image.Image | None,
     if image is not None:
         file_group.update({
             "format": image.format, "mode": image.mode, "width": image.size[0],
-            "height": image.size[1], "frames": getattr(image, "n_frames", 1),
+            "height": image.size[1], "frames": frame_count(image),
         })
     exif = read_exif(data, item.media_type, image)
     pillow_xmp = image.info.get("xmp") if image is not None else None

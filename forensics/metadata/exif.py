@@ -22,6 +22,35 @@ GROUPS = {
 }
 MAX_TAGS = 5000
 MAX_VALUE_CHARS = 2000
+MAX_EXIFREAD_READS = 300_000
+"""Reads exifread may make on one file (about 1 s). It reads a maker note one value at a time,
+even past the end of the data, so one absurd tag count (up to 2**32) would keep it busy for
+hours. Real camera files need far fewer: at most about 73,000 over the shared EXIF corpus."""
+MAX_EXIFREAD_READS_PAST_END = 50_000
+"""Of those, reads that reach past the end of the data (at most about 38,000 in the corpus,
+in files cut down by their publishers)."""
+
+
+class _ReadLimitReached(Exception):
+    pass
+
+
+class _BoundedReader(io.BytesIO):
+    """The file's bytes for exifread, refusing to serve more than ``limit`` reads."""
+
+    def __init__(self, data: bytes, limit: int, past_end_limit: int):
+        super().__init__(data)
+        self._size = len(data)
+        self._left = limit
+        self._past_end_left = past_end_limit
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        self._left -= 1
+        if size is not None and size > 0 and self.tell() + size > self._size:
+            self._past_end_left -= 1
+        if self._left < 0 or self._past_end_left < 0:
+            raise _ReadLimitReached
+        return super().read(size)
 
 
 @dataclass
@@ -80,7 +109,13 @@ def read_exif(data: bytes, media_type: str, image: Image.Image | None) -> ExifDa
         pillow_raw = pillow_raw.encode("latin-1", "replace")
     out = ExifData(present=exif_block_present(data, media_type, pillow_raw))
     try:
-        tags = exifread.process_file(io.BytesIO(data), details=True, extract_thumbnail=True)
+        reader = _BoundedReader(data, MAX_EXIFREAD_READS, MAX_EXIFREAD_READS_PAST_END)
+        tags = exifread.process_file(reader, details=True, extract_thumbnail=True)
+    except _ReadLimitReached:
+        tags = {}
+        out.error = ("exifread was stopped: the EXIF block needs more reads than any real "
+                     "file (a tag claims an absurd number of values); Pillow's reading is "
+                     "shown when it has one")
     except Exception as exc:  # noqa: BLE001 - exifread raises many types on hostile input
         tags = {}
         out.error = f"exifread failed: {type(exc).__name__}: {exc}"[:300]

@@ -40,15 +40,29 @@ NAMESPACES = {
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 MAX_PACKET_BYTES = 4 * 1024 * 1024
 MAX_VALUE_CHARS = 4000
-_PACKET_RE = re.compile(rb"<x:xmpmeta[\s>].*?</x:xmpmeta>", re.DOTALL)
-_RDF_RE = re.compile(rb"<rdf:RDF[\s>].*?</rdf:RDF>", re.DOTALL)
+_PACKET_START = re.compile(rb"<x:xmpmeta[\s>]")
+_RDF_START = re.compile(rb"<rdf:RDF[\s>]")
+
+
+def _spans(data: bytes, start: re.Pattern[bytes], end: bytes) -> list[bytes]:
+    """Each opener through the first closer after it, non-overlapping. Linear time: a lazy
+    ``opener.*?closer`` regex rescans to the end of the data for every unclosed opener."""
+    out: list[bytes] = []
+    pos = 0
+    while (m := start.search(data, pos)) is not None:
+        stop = data.find(end, m.end())
+        if stop < 0:  # no closer after this opener, hence none after any later one
+            break
+        out.append(data[m.start():stop + len(end)])
+        pos = stop + len(end)
+    return out
 
 
 def find_packets(data: bytes) -> list[bytes]:
     """Every XMP packet in a file's bytes (``x:xmpmeta`` wrapped, or bare ``rdf:RDF``)."""
-    packets = [m.group(0) for m in _PACKET_RE.finditer(data)]
+    packets = _spans(data, _PACKET_START, b"</x:xmpmeta>")
     if not packets:
-        packets = [m.group(0) for m in _RDF_RE.finditer(data)]
+        packets = _spans(data, _RDF_START, b"</rdf:RDF>")
     return [p for p in packets if len(p) <= MAX_PACKET_BYTES]
 
 
