@@ -156,7 +156,7 @@ class AnalysisContext:
         side = max_side or max(im.size)
         try:
             arr = self._reduced(im, side)
-        except DecodeError:
+        except (DecodeError, MemoryError):
             raise
         except (ValueError, SyntaxError, EOFError, IndexError, struct.error) as exc:
             raise DecodeError(f"pixel data cannot be decoded: {exc}", path=self.item.path,
@@ -167,15 +167,24 @@ class AnalysisContext:
                                   code="corrupt_image") from exc
             self.problem("truncated", f"the image data is truncated ({exc}); "
                          "only the part that decodes was analysed")
-            with _allow_truncated():
-                arr = self._reduced(Image.open(io.BytesIO(self.data)), side)
+            try:
+                with _allow_truncated():
+                    arr = self._reduced(Image.open(io.BytesIO(self.data)), side)
+            except MemoryError:
+                raise
+            except Exception as again:  # noqa: BLE001 - not even the truncated part decodes
+                raise DecodeError(f"pixel data cannot be decoded: {again}",
+                                  path=self.item.path, code="corrupt_image") from again
+        except Exception as exc:  # noqa: BLE001 - decoders (HEIF/AVIF, TIFF) raise anything
+            raise DecodeError(f"pixel data cannot be decoded: {type(exc).__name__}: {exc}",
+                              path=self.item.path, code="corrupt_image") from exc
         arr.setflags(write=False)  # shared by every check: nobody may change it
         self._rgb_cache[max_side] = arr
         return arr
 
     def _reduced(self, im: Image.Image, side: int) -> np.ndarray:
-        if getattr(im, "n_frames", 1) > 1:
-            im.seek(0)
+        # a freshly opened image is on its first frame already (asking for n_frames can
+        # itself fail on a damaged multi-page TIFF)
         if im.format == "JPEG" and side < max(im.size):
             # draft() keeps both sides at least as large as asked: ask for the target box.
             w, h = im.size

@@ -118,3 +118,16 @@ def test_template_is_a_valid_case_once_its_file_exists(tmp_path: Path) -> None:
     assert case.evidence[0].id == "E1" and case.review.rating is None
     with pytest.raises(Exception, match="already exists"):
         write_template(tmp_path / "c")
+
+
+def test_times_at_the_ends_of_the_calendar_are_not_times() -> None:
+    """An EXIF date of 0001:01:01 (found by fuzzing) broke the case report with an
+    OverflowError: such values are now unplaceable, like any unreadable time."""
+    from forensics.case.times import parse_time
+
+    assert parse_time("0001:01:01 00:00:00") is None
+    assert parse_time("9999-12-31T23:59:59") is None
+    assert parse_time("0001-01-01") is None
+    ok = parse_time("2025:12:29 23:47:12")
+    assert ok is not None and not ok.has_offset
+    assert parse_time("2025-12-29T23:47:12+03:00").utc_iso() == "2025-12-29T20:47:12+00:00"

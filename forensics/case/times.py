@@ -62,7 +62,23 @@ class TimeValue:
 
 
 def parse_time(value: object) -> TimeValue | None:
-    """ISO 8601 / EXIF ``YYYY:MM:DD HH:MM:SS`` strings, dates and datetimes -> TimeValue."""
+    """ISO 8601 / EXIF ``YYYY:MM:DD HH:MM:SS`` strings, dates and datetimes -> TimeValue.
+
+    ``None`` when the value is not a time, or when it lies so close to the ends of the
+    calendar (0001-01-01, 9999-12-31) that the instants it may mean cannot be computed.
+    """
+    tv = _parse_time(value)
+    if tv is None:
+        return None
+    try:
+        tv.earliest_utc()
+        tv.latest_utc()
+    except OverflowError:
+        return None
+    return tv
+
+
+def _parse_time(value: object) -> TimeValue | None:
     if value is None:
         return None
     if isinstance(value, datetime):

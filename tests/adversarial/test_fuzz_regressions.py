@@ -120,20 +120,17 @@ _CONTEXT_FIX = ("AnalysisContext.rgb() lets decoder exceptions other than the on
                 "escape (and the truncated-image retry is unguarded); fix owned by the lead")
 
 
-@pytest.mark.xfail(strict=True, reason=_CONTEXT_FIX)
 def test_scan_survives_tiff_page_count_error(tmp_path: Path) -> None:
     doc = _scan_bytes(tmp_path, "two_pages.tif", tiff_second_page_without_size())
     assert doc["status"] == "error" or doc["error"] is None
 
 
-@pytest.mark.xfail(strict=True, reason=_CONTEXT_FIX)
 def test_scan_survives_png_whose_truncated_retry_fails(tmp_path: Path) -> None:
     doc = _scan_bytes(tmp_path, "broken.png", png_broken_idat_then_cut_chunk())
     assert doc["status"] == "error"
     assert doc["error"]["code"] in ("corrupt_image", "truncated")
 
 
-@pytest.mark.xfail(strict=True, reason=_CONTEXT_FIX)
 def test_scan_survives_undecodable_avif(tmp_path: Path) -> None:
     doc = _scan_bytes(tmp_path, "zeroed.avif", avif_zeroed_payload())
     assert doc["status"] == "error"
