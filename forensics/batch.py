@@ -43,7 +43,7 @@ and its file gets ``out_of_memory``."""
 
 PROFILES: dict[str, tuple[str, ...] | None] = {
     # The screening pass: intake, metadata, JPEG structure, hashes and index match.
-    "quick": ("metadata", "jpeg_structure", "known_image"),
+    "quick": ("metadata", "jpeg_structure", "known_image", "track"),
     # Every registered check.
     "full": None,
 }

@@ -92,8 +92,16 @@ def scan_file(path: str, *, options: ScanOptions | None = None,
         return ItemResult.from_error(path, ItemError(err.code, err.message))
     ctx = AnalysisContext(item, data, options)
     if item.media_type not in IMAGE_TYPES:
-        ctx.problem("unsupported_format",
-                    f"{path}: {item.media_type} is not an image format this version analyses")
+        applicable = False  # e.g. the track check reads GPX/KML/GeoJSON/CSV logs
+        for check in checks:
+            try:
+                applicable = applicable or bool(check.applies_to(item))
+            except Exception:  # noqa: BLE001 - _run_check records it as that check's error
+                pass
+        if not applicable:
+            ctx.problem("unsupported_format",
+                        f"{path}: {item.media_type} is not an image format this version "
+                        "analyses")
     else:
         ctx.jpeg  # noqa: B018 - records JPEG structure problems early
         if ctx.image_or_none is not None:  # records open problems early

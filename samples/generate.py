@@ -50,8 +50,8 @@ The files
 8. ``nav_unit_track.gpx``: the navigation unit's exported GPX 1.1 track (creator
    "NavUnit-7 export", 30 points inside the event window) flying in from the south-west;
    its last point lies within 1 km of the military site and about 33 km from the residence,
-   which the track never approaches. Expected (for now):
-   ``unsupported_format``; tracks are analysed by a later issue.
+   which the track never approaches. Expected: ``track.summary`` from a plain scan (the
+   case report's navigation assessment places it against the claim).
 9. ``empty_upload.jpg``: zero bytes, a failed upload. Expected: ``empty_file``.
 
 Determinism
@@ -1202,9 +1202,10 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
          "GPX 1.1 track exported from the 'recovered navigation unit' (creator NavUnit-7 "
          f"export): 30 fixes inside the event window ending {to_site:.1f} km from the "
          f"{MILITARY_SITE_NAME} and {to_target:.0f} km from the residence it supposedly points "
-         "to. A plain scan does not analyse tracks (unsupported_format); the case report's "
-         "navigation assessment does (track.ends_near_site, track.misses_target).",
-         ("unsupported_format",), truth={"end": list(last), "end_to_site_km": round(to_site, 2),
+         "to. A plain scan summarises it (track.summary: points, times, km, end point); the "
+         "case report's navigation assessment places it against the claim "
+         "(track.ends_near_site, track.misses_target).",
+         ("track.summary",), truth={"end": list(last), "end_to_site_km": round(to_site, 2),
                                          "end_to_target_km": round(to_target, 1)})
 
     # 9. failed upload

@@ -30,7 +30,7 @@ class Hostile(Check):
     version = "1"
 
     def applies_to(self, item: EvidenceItem) -> bool:
-        return True
+        return item.media_type.startswith("image/")  # else notes.txt would count as analysed
 
     def run(self, ctx: AnalysisContext) -> list[Finding]:
         name = os.path.basename(ctx.item.path)

@@ -10,6 +10,7 @@ from .jpeg_structure import JpegStructureCheck
 from .known_image import KnownImageCheck
 from .metadata_check import MetadataCheck
 from .noise import NoiseCheck
+from .track_check import TrackCheck
 
 CHECKS: tuple[Check, ...] = (
     MetadataCheck(),
@@ -19,6 +20,7 @@ CHECKS: tuple[Check, ...] = (
     NoiseCheck(),
     CopyMoveCheck(),
     KnownImageCheck(),
+    TrackCheck(),
 )
 
 
