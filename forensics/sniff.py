@@ -112,13 +112,20 @@ def _sniff_text(head: bytes) -> str:
             return "text/html"
         return "application/xml"
     if stripped.startswith(("{", "[")):
-        if '"featurecollection"' in lower.replace(" ", "") or '"feature"' in lower:
+        compact = "".join(lower.split())
+        if '"featurecollection"' in compact or '"feature"' in compact:
             return "application/geo+json"
+        if '"coordinates"' in compact and any(f'"type":"{g}"' in compact for g in _GEOMETRIES):
+            return "application/geo+json"  # a bare geometry (RFC 7946 allows it)
         return "application/json"
     first = stripped.splitlines()[0] if stripped else ""
     if first.count(",") >= 1 and len(stripped.splitlines()) >= 2:
         return "text/csv"
     return "text/plain"
+
+
+_GEOMETRIES = ("point", "multipoint", "linestring", "multilinestring", "polygon",
+               "multipolygon", "geometrycollection")
 
 
 def extension_media_type(path: str) -> str | None:

@@ -37,3 +37,14 @@ def test_extension_is_only_a_hint() -> None:
     assert extension_agrees("image/jpeg", "image/png") is False
     assert extension_agrees("image/tiff", "image/x-adobe-dng") is True
     assert extension_agrees("image/jpeg", None) is True
+
+
+def test_bare_geojson_geometry_is_geojson() -> None:
+    """RFC 7946 allows a bare geometry as the whole document: a track exported as one
+    LineString is typed GeoJSON (and analysed), plain JSON stays JSON."""
+    from forensics.sniff import sniff_media_type
+
+    line = b'{ "type" : "LineString", "coordinates": [[34.1, 61.5], [34.2, 61.6]] }'
+    assert sniff_media_type(line) == "application/geo+json"
+    assert sniff_media_type(b'{"type": "config", "coordinates": "n/a"}') == "application/json"
+    assert sniff_media_type(b'{"name": "report", "items": [1, 2]}') == "application/json"
