@@ -313,7 +313,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
         if any(c.name == "known_image" for c in checks) else None
     if tracker is not None and store is not None and skipped:
         for path, sig in store.signatures(skipped):
-            tracker.observe_bytes(path, sig)  # their own findings were stored back then
+            tracker.observe_bytes(path, sig, compare=False)  # reported back then
     if on_total:
         on_total(len(todo))
 

@@ -61,13 +61,14 @@ class ReleaseTracker:
     local_features: bool = True
     """Also use ORB local features (votes and RANSAC); ``False``: the global hashes alone."""
     _seen: list[_Seen] = field(default_factory=list)
-    _pdq: list[np.ndarray] = field(default_factory=list)
-    _phash: list[int] = field(default_factory=list)
-    _dhash: list[int] = field(default_factory=list)
+    _hashes: np.ndarray = field(default_factory=lambda: np.zeros((64, 6), np.uint64))
+    """Rows of (PDQ as 4 words, pHash, dHash) of the images seen, grown by doubling (one
+    array, so each comparison is a slice, not a rebuild)."""
     _postings: dict[int, list[int]] = field(default_factory=dict)
     """Feature word -> indices of the earlier images having it."""
 
-    def observe_bytes(self, path: str, data: bytes | None) -> list[Finding]:
+    def observe_bytes(self, path: str, data: bytes | None, *,
+                      compare: bool = True) -> list[Finding]:
         """:meth:`observe` for a signature sent as :meth:`Signature.to_bytes` (e.g. by a
         worker process); ``None`` or malformed bytes are ignored."""
         if not data:
@@ -76,17 +77,21 @@ class ReleaseTracker:
             sig = Signature.from_bytes(data)
         except (ValueError, KeyError, TypeError):
             return []
-        return self.observe(path, sig)
+        return self.observe(path, sig, compare=compare)
 
-    def observe(self, path: str, sig: Signature) -> list[Finding]:
-        """Compare one image with the earlier ones, then remember it."""
-        findings = self._compare(path, sig) if self._seen else []
+    def observe(self, path: str, sig: Signature, *, compare: bool = True) -> list[Finding]:
+        """Compare one image with the earlier ones, then remember it. ``compare=False``
+        only remembers it (images whose findings were reported before, e.g. on resume)."""
+        findings = self._compare(path, sig) if self._seen and compare else []
         self._seen.append(_Seen(path, sig.sha256, sig.full_size,
                                 sig.features if self.local_features else _NO_FEATURES,
                                 sig.hashes.pdq_quality))
-        self._pdq.append(pdq_words([sig.hashes.pdq[0]])[0])
-        self._phash.append(sig.hashes.phash[0])
-        self._dhash.append(sig.hashes.dhash[0])
+        n = len(self._seen) - 1
+        if n >= len(self._hashes):
+            self._hashes = np.concatenate([self._hashes, np.zeros_like(self._hashes)])
+        self._hashes[n, :4] = pdq_words([sig.hashes.pdq[0]])[0]
+        self._hashes[n, 4] = np.uint64(sig.hashes.phash[0])
+        self._hashes[n, 5] = np.uint64(sig.hashes.dhash[0])
         j = len(self._seen) - 1
         if self.local_features:
             for w in feat.words(sig.features.descriptors).tolist():
@@ -107,9 +112,8 @@ class ReleaseTracker:
     def _compare(self, path: str, sig: Signature) -> list[Finding]:
         p = self.params
         q_pdq, q_ph, q_dh = sig.probe_arrays()
-        pdq = np.array(self._pdq, np.uint64)
-        ph = np.array(self._phash, np.uint64)
-        dh = np.array(self._dhash, np.uint64)
+        seen = self._hashes[:len(self._seen)]
+        pdq, ph, dh = seen[:, :4], seen[:, 4], seen[:, 5]
         d_pdq = popcount(pdq[None, :, :] ^ q_pdq[:, None, :]).sum(axis=2)  # (v, n)
         d_ph = popcount(ph[None, :] ^ q_ph[:, None])
         d_dh = popcount(dh[None, :] ^ q_dh[:, None])
