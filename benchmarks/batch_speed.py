@@ -31,7 +31,7 @@ import numpy as np
 import piexif
 from PIL import Image
 
-from forensics.batch import BatchOptions, checks_for, rss_mb, run_batch
+from forensics.batch import BatchOptions, checks_for, profile_scan_options, rss_mb, run_batch
 from forensics.context import ScanOptions
 from forensics.index import open_index
 from forensics.store import ResultStore
@@ -159,8 +159,8 @@ class Rate:
 
 def rate(folder: Path, profile: str, workers: int, index: Path | None = None) -> Rate:
     stamps: list[float] = []
-    opts = BatchOptions(workers=workers, scan=ScanOptions(
-        index_path=str(index) if index else None))
+    opts = BatchOptions(workers=workers, scan=ScanOptions(  # as `provenance scan --profile`
+        index_path=str(index) if index else None, **profile_scan_options(profile, None)))
     with _PeakRss() as mem:
         s = run_batch([folder], checks=checks_for(profile, None), options=opts,
                       on_item=lambda _: stamps.append(time.monotonic()))

@@ -15,10 +15,10 @@ from .track_check import TrackCheck
 CHECKS: tuple[Check, ...] = (
     MetadataCheck(),
     JpegStructureCheck(),
-    DoubleJpegCheck(),
+    CopyMoveCheck(),  # first of the pixel checks: its SIFT pyramid is the largest
+    DoubleJpegCheck(),  # allocation, so no other check's cached arrays sit beside it
     ElaCheck(),
     NoiseCheck(),
-    CopyMoveCheck(),
     KnownImageCheck(),
     TrackCheck(),
 )

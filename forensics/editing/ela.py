@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -30,7 +31,9 @@ def ela_map(rgb: np.ndarray, *, quality: int = 90, block: int = 8) -> np.ndarray
     buf.seek(0)
     with Image.open(buf) as im:
         again = np.asarray(im.convert("RGB"))
-    diff = np.abs(rgb.astype(np.int16) - again.astype(np.int16)).max(axis=2).astype(np.float32)
+    # |a - b| of uint8 pictures is exact in uint8 (cv2.absdiff): no int16 copies of a 12 MP
+    # picture, about 120 MB less at peak
+    diff = cv2.absdiff(rgb, np.ascontiguousarray(again)).max(axis=2).astype(np.float32)
     h, w = diff.shape
     ph, pw = -h % block, -w % block
     if ph or pw:

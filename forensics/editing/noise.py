@@ -35,9 +35,19 @@ from scipy import ndimage as ndi
 
 
 def grey(rgb: np.ndarray) -> np.ndarray:
-    """ITU-R BT.601 luma of an RGB ``uint8`` array, as float32 grey levels."""
-    arr = rgb.astype(np.float32)
-    return 0.299 * arr[..., 0] + 0.587 * arr[..., 1] + 0.114 * arr[..., 2]
+    """ITU-R BT.601 luma of an RGB ``uint8`` array, as float32 grey levels.
+
+    Accumulated one channel at a time (the same float32 operations in the same order as
+    ``0.299 R + 0.587 G + 0.114 B``), so a 12 MP picture never has a float copy of all three
+    channels in memory.
+    """
+    out = rgb[..., 0].astype(np.float32)
+    out *= np.float32(0.299)
+    for k, weight in ((1, 0.587), (2, 0.114)):
+        channel = rgb[..., k].astype(np.float32)
+        channel *= np.float32(weight)
+        out += channel
+    return out
 
 
 def box_reduce(img: np.ndarray, factor: int) -> np.ndarray:
