@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import ProvenanceError
-from .times import TimeValue, Window, parse_time
+from .times import TimeValue, Window, read_time
 
 CASE_VERSION = 1
 FIRST_DRAFT = ("verified", "likely", "possible", "unverified", "false")
@@ -251,7 +251,7 @@ class _Reader:
                 self.lines.error(path, "is required (an ISO 8601 date-time such as "
                                        "2025-12-29T21:00:00+03:00)")
             return None
-        t = parse_time(value)
+        t = read_time(value)  # calendar ends are explained below, not called "not a time"
         if t is None:
             self.lines.error(path, f"{str(value)[:60]!r} is not an ISO 8601 date or date-time")
             return None

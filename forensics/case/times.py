@@ -67,7 +67,7 @@ def parse_time(value: object) -> TimeValue | None:
     ``None`` when the value is not a time, or when it lies so close to the ends of the
     calendar (0001-01-01, 9999-12-31) that the instants it may mean cannot be computed.
     """
-    tv = _parse_time(value)
+    tv = read_time(value)
     if tv is None:
         return None
     try:
@@ -78,7 +78,9 @@ def parse_time(value: object) -> TimeValue | None:
     return tv
 
 
-def _parse_time(value: object) -> TimeValue | None:
+def read_time(value: object) -> TimeValue | None:
+    """:func:`parse_time` without the calendar-ends check (for readers that explain that
+    case themselves)."""
     if value is None:
         return None
     if isinstance(value, datetime):
