@@ -53,32 +53,47 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]], *,
 
 
 def _walk(root: str, seen: set[str], duplicates: list[str] | None) -> Iterator[Input]:
-    errors: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
-        dirnames.sort()
-        for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+    """Top-down walk with an explicit stack: a folder's files (sorted), then its subfolders
+    (sorted). ``os.walk`` recurses once per level in Python 3.11, so a folder some 1,000
+    levels deep (a 2 kB path) raised RecursionError and ended the whole scan."""
+    stack = [root]
+    while stack:
+        dirpath = stack.pop()
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError as err:
+            where = err.filename or dirpath
+            yield Input(os.fspath(where), ItemError(
+                "unreadable_directory", f"{where}: cannot list directory ({err.strerror})"))
+            continue
+        dirs, links, files = [], [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                files.append(entry.name)
+            elif entry.is_symlink():
+                links.append(entry.name)
+            else:
+                dirs.append(entry.name)
+        for name in sorted(links):
             link = os.path.join(dirpath, name)
             if link not in seen:
                 seen.add(link)
                 yield Input(link, ItemError(
                     "symlink_not_followed", f"{link}: a symbolic link to a folder is not "
                     "followed (this avoids loops); scan its target directly if needed"))
-        while errors:
-            err = errors.pop(0)
-            where = err.filename or dirpath
-            yield Input(os.fspath(where), ItemError(
-                "unreadable_directory", f"{where}: cannot list directory ({err.strerror})"))
-        for name in sorted(filenames):
+        for name in sorted(files):
             full = os.path.join(dirpath, name)
             if full not in seen:
                 seen.add(full)
                 yield Input(full)
             elif duplicates is not None:
                 duplicates.append(full)
-    for err in errors:
-        where = err.filename or root
-        yield Input(os.fspath(where), ItemError(
-            "unreadable_directory", f"{where}: cannot list directory ({err.strerror})"))
+        stack.extend(os.path.join(dirpath, d) for d in sorted(dirs, reverse=True))
 
 
 def read_evidence(path: str, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[EvidenceItem, bytes]:
