@@ -284,7 +284,11 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
     seen: set[str] = set()
     dupes: list[str] = []
     for inp in expand_paths(paths, duplicates=dupes):
-        real = os.path.realpath(inp.path) if inp.error is None else inp.path
+        # only a path the system can open stands for its target: realpath() also resolves
+        # chains longer than the kernel follows (and dangling links), which would let an
+        # unreadable link take the place of the real file it names
+        real = os.path.realpath(inp.path) if inp.error is None and os.path.exists(inp.path) \
+            else inp.path
         if real in seen:
             summary.duplicates_ignored += 1
             continue

@@ -140,17 +140,9 @@ def _cli_jsonl(tmp_path: Path, target: Path) -> list[dict]:
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
-_DEDUP_FIX = ("forensics/batch.py run_batch() drops every input whose os.path.realpath() "
-              "equals an earlier one's. realpath() resolves links the kernel refuses (a chain "
-              "of more than 40 links: ELOOP) and links to nothing, so an unreadable alias that "
-              "sorts first takes the real file's place: the real image is never analysed and "
-              "the other names vanish. Fix: dedup only inputs that exist, e.g. "
-              "`real = os.path.realpath(inp.path) if inp.error is None and "
-              "os.path.exists(inp.path) else inp.path`; owned by the lead")
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
-@pytest.mark.xfail(strict=True, reason=_DEDUP_FIX)
 def test_unreadable_link_chain_does_not_hide_the_real_file(tmp_path: Path) -> None:
     """Found by the ``symlinks`` family: ``chain00 -> chain01 -> ... -> chain50 ->
     real.png``. The kernel stops after 40 links, so chain00..chain10 cannot be opened; Python's
