@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
@@ -136,11 +137,14 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
 
         summary = run_batch(paths, checks=checks, options=opts, store=store, on_item=on_item,
                             on_total=on_total)
-        if store is not None:
-            items = list(store.items(paths=summary.order))
-        else:
+        def all_items() -> Iterator[dict[str, Any]]:
+            if store is not None:  # streamed from the store: a huge run stays small here
+                return store.items(paths=summary.order)
             rank = {p: i for i, p in enumerate(summary.order)}
-            items = sorted(collected, key=lambda i: rank.get(i["path"], len(rank)))
+            return iter(sorted(collected, key=lambda i: rank.get(i["path"], len(rank))))
+
+        # the whole result set is held in memory only for outputs that need it at once
+        items = list(all_items()) if fmt in ("json", "table") or csv_path or html else []
         ranked = sorted(items, key=lambda i: -(i.get("triage") or {}).get("score", 0.0))
         if fmt == "json":
             out.write(to_json(scan_document(items, tool_info())))
@@ -158,13 +162,15 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
                                              for i in ranked})
             with _open(html) as fh:
                 fh.write(page)
+        flagged = bool(fail_on) and any(
+            level_at_least((i.get("triage") or {}).get("level", "none"), fail_on)
+            for i in (items if items else all_items()))
     print_batch_summary(summary.to_dict(), err)
     if summary.interrupted:
         err.print("Interrupted: finished files are stored"
                   + ("; run again with --resume to finish the rest." if results else "."))
         sys.exit(130)
-    if fail_on and any(level_at_least((i.get("triage") or {}).get("level", "none"), fail_on)
-                       for i in items):
+    if fail_on and flagged:
         sys.exit(1)
 
 

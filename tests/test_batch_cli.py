@@ -71,6 +71,10 @@ def test_outputs_and_fail_on(folder: Path, tmp_path: Path) -> None:
     assert "6 file(s): 6 analysed" in proc.stderr
     ok = _cli(tmp_path, "scan", str(folder / "photo_0.jpg"), "--fail-on", "high")
     assert ok.returncode == 0
+    # streamed output: --fail-on reads the levels back from the store, nothing held at once
+    streamed = _cli(tmp_path, "scan", str(folder), "--format", "jsonl", "--results",
+                    "streamed.sqlite", "--fail-on", "high")
+    assert streamed.returncode == 1 and len(streamed.stdout.splitlines()) == 6
 
 
 def test_usage_errors_exit_2(folder: Path, tmp_path: Path) -> None:
