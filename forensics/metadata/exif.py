@@ -148,6 +148,9 @@ def _pillow_side(image: Image.Image, out: ExifData) -> None:
     note = exif_ifd.get(0x927C)
     if isinstance(note, (bytes, bytearray)):
         out.makernote_bytes = len(note)
+    comment = user_comment(exif_ifd.get(0x9286), getattr(exif, "endian", None) or "<")
+    if comment is not None:  # exifread garbles UNICODE/UTF-8 comments and drops long ones
+        out.groups.setdefault("ExifIFD", {})["UserComment"] = comment[:MAX_VALUE_CHARS]
     # Pillow also reports XMP's tiff:Orientation through getexif(); only an EXIF block that
     # exists in the container is read here.
     if out.tags or not out.present or not (len(exif) or len(exif_ifd)):
@@ -169,6 +172,35 @@ def _pillow_side(image: Image.Image, out: ExifData) -> None:
                       "Interop": "Interoperability"}[group]
             tags[f"{prefix} {name}"] = value
     out.tags = tags
+
+
+_CHARSETS = {b"ASCII\0\0\0": "ascii", b"UNICODE\0": "utf-16", b"JIS\0\0\0\0\0": "iso2022_jp",
+             b"\0" * 8: "undefined"}
+
+
+def user_comment(raw: Any, byte_order: str = "<") -> str | None:
+    """EXIF UserComment (``UNDEFINED`` bytes) decoded by its 8-byte character code (EXIF 2.32
+    section 4.6.5): ASCII, UNICODE (UTF-16 in the TIFF byte order ``"<"``/``">"``, or as its
+    BOM says), JIS, or undefined (UTF-8 if it decodes, else Latin-1). Trailing NUL padding
+    and surrounding spaces are removed; ``None`` when ``raw`` is not bytes."""
+    if not isinstance(raw, (bytes, bytearray)) or len(raw) < 8:
+        return None
+    code, body = _CHARSETS.get(bytes(raw[:8])), bytes(raw[8:])
+    if code is None:  # no character code: the whole value is the text
+        code, body = "undefined", bytes(raw)
+    if code == "utf-16":
+        if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = body.decode("utf-16", "replace")
+        else:
+            text = body.decode("utf-16-be" if byte_order == ">" else "utf-16-le", "replace")
+    elif code == "iso2022_jp":
+        text = body.decode("iso2022_jp", "replace")
+    else:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = body.decode("latin-1")
+    return text.rstrip("\x00").strip()  # NUL padding ends it; a NUL inside is data
 
 
 def _safe_ifd(exif: Image.Exif, ifd: int) -> dict[int, Any]:
