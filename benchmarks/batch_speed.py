@@ -36,6 +36,8 @@ from forensics.context import ScanOptions
 from forensics.index import open_index
 from forensics.store import ResultStore
 
+from .proctree import descendants
+
 
 def _photo(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     """A photo-like picture: smooth gradients, edges and sensor noise (not flat colour)."""
@@ -101,24 +103,7 @@ class _PeakRss:
 
     def _children(self) -> list[int]:
         """Every descendant (workers are grandchildren, forked by the fork server)."""
-        parent_of: dict[int, int] = {}
-        for pid in os.listdir("/proc"):
-            if pid.isdigit():
-                try:
-                    with open(f"/proc/{pid}/stat") as fh:
-                        parent_of[int(pid)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    pass
-        family = {os.getpid()}
-        changed = True
-        while changed:
-            changed = False
-            for pid, ppid in parent_of.items():
-                if ppid in family and pid not in family:
-                    family.add(pid)
-                    changed = True
-        family.discard(os.getpid())
-        return sorted(family)
+        return sorted(descendants(os.getpid()))
 
     def _run(self) -> None:
         while not self._stop.is_set():

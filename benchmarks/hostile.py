@@ -38,6 +38,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from adversarial import generator as gen  # noqa: E402
 
+from .proctree import descendants  # noqa: E402
+
 BAD = ("worker_crashed", "worker_error", "timeout")
 
 
@@ -66,23 +68,7 @@ class Row:
 
 def _tree_rss(root_pid: int) -> float:
     """Largest RSS (MiB) among ``root_pid`` and its descendants (Linux /proc)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-            parents[int(entry)] = int(stat[stat.rindex(b")") + 2:].split()[1])
-        except (OSError, ValueError):
-            continue
-    tree, grew = {root_pid}, True
-    while grew:
-        grew = False
-        for pid, ppid in parents.items():
-            if ppid in tree and pid not in tree:
-                tree.add(pid)
-                grew = True
+    tree = descendants(root_pid) | {root_pid}
     page = os.sysconf("SC_PAGE_SIZE")
     best = 0.0
     for pid in tree:
