@@ -46,7 +46,8 @@ class LocalFeatures:
         return len(self.descriptors)
 
 
-def _empty(size: tuple[int, int]) -> LocalFeatures:
+def empty(size: tuple[int, int]) -> LocalFeatures:
+    """No keypoints (an image too small or too flat, or features not computed)."""
     return LocalFeatures(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), size)
 
 
@@ -105,7 +106,7 @@ def extract(rgb: np.ndarray, *, max_keypoints: int = 256, grid: int = 8, min_sid
     h, w = rgb.shape[:2]
     size = (int(w), int(h))
     if h < 16 or w < 16:
-        return _empty(size)
+        return empty(size)
     grey = _grey_for_orb(rgb, min_side)
     if mirror:
         grey = np.ascontiguousarray(grey[:, ::-1])
@@ -119,20 +120,20 @@ def _detect(grey: np.ndarray, size: tuple[int, int], *, detect: int, grid: int,
     orb = _orb(detect)
     keypoints = orb.detect(grey, None)
     if not keypoints:
-        return _empty(size), _empty(size)
+        return empty(size), empty(size)
     keep = _spread(keypoints, grey.shape, grid, max_keypoints)
     kps, desc = orb.compute(grey, [keypoints[i] for i in keep])
     if desc is None or not kps:
-        return _empty(size), _empty(size)
+        return empty(size), empty(size)
     plain = _features(list(kps), desc, grey.shape, size)
     if not mirrored:
-        return plain, _empty(size)
+        return plain, empty(size)
     gw = grey.shape[1]
     flipped = [cv2.KeyPoint(gw - 1 - k.pt[0], k.pt[1], k.size, (180.0 - k.angle) % 360.0,
                             k.response, k.octave, k.class_id) for k in kps]
     mkps, mdesc = orb.compute(np.ascontiguousarray(grey[:, ::-1]), flipped)
     if mdesc is None or not mkps:
-        return plain, _empty(size)
+        return plain, empty(size)
     return plain, _features(list(mkps), mdesc, grey.shape, size)
 
 
@@ -148,7 +149,7 @@ def extract_pair(rgb: np.ndarray, *, max_keypoints: int = 256, grid: int = 8,
     h, w = rgb.shape[:2]
     size = (int(w), int(h))
     if h < 16 or w < 16:
-        return _empty(size), _empty(size)
+        return empty(size), empty(size)
     return _detect(_grey_for_orb(rgb, min_side), size, detect=detect, grid=grid,
                    max_keypoints=max_keypoints, mirrored=True)
 

@@ -23,8 +23,7 @@ from .signature import Signature
 
 CODE = "known_image.duplicate_in_release"
 CHECK = "known_image"
-_NO_FEATURES = feat.LocalFeatures(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8),
-                                  (0, 0))
+_NO_FEATURES = feat.empty((0, 0))
 
 
 @dataclass

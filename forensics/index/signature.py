@@ -40,17 +40,11 @@ class Signature:
 
     def _extract(self) -> None:
         if self.rgb is None:
-            empty = feat.LocalFeatures(np.zeros((0, 2), np.float32),
-                                       np.zeros((0, 32), np.uint8), self.working_size)
+            empty = feat.empty(self.working_size)
             self._features = self._features or empty
             self._mirrored = self._mirrored or empty
         else:
             self._features, self._mirrored = feat.extract_pair(self.rgb)
-
-    @property
-    def has_features(self) -> bool:
-        """Whether the local features were computed (or came with the bytes)."""
-        return self._features is not None and len(self._features) > 0
 
     @property
     def features(self) -> feat.LocalFeatures:
@@ -99,9 +93,7 @@ class Signature:
         if features:
             f1, f2 = feat.pack(self.features), feat.pack(self.mirrored_features)
         else:
-            f1 = f2 = feat.pack(feat.LocalFeatures(np.zeros((0, 2), np.float32),
-                                                   np.zeros((0, 32), np.uint8),
-                                                   self.working_size))
+            f1 = f2 = feat.pack(feat.empty(self.working_size))
         return b"".join(len(x).to_bytes(4, "big") + x for x in (head, f1, f2))
 
     @classmethod
