@@ -234,6 +234,10 @@ def run(corpus: Path = CORPUS, *, limit: int | None = None, seed: int = 7,
         f"pHash {closest['phash']}/64, dHash {closest['dhash']}/64 (all 8 orientations); "
         f"most RANSAC inliers of a plausible transform between distinct originals {max_inliers} "
         f"(threshold {params.min_inliers})")
+    shared = _shared_words(idx, indexed, sha_of, key_of)
+    say(f"feature words shared by two distinct originals: mean {shared['mean']:.2f}, max "
+        f"{shared['max']} ({shared['pairs']} pairs; {shared['words_per_image']:.0f} words per "
+        "image): the posting-list load and vote noise benchmarks/index_speed.py is set to")
     say(f"query time: {1000 * q_s / max(1, len(indexed)):.0f} ms per image "
         f"(decode + hashes + ORB + search + verification)")
 
@@ -318,6 +322,25 @@ def _description_ok(fam: str, desc: str, tr: dict) -> bool:
     if fam == "border":
         return bool(tr.get("borders_added"))
     return tr.get("orientation") in (None, "identity")
+
+
+def _shared_words(idx, indexed: list[Path], sha_of: dict[str, str],
+                  key_of: dict[str, str]) -> dict:
+    """Local-feature words two distinct originals share (what an unrelated image scores in
+    the word vote), from the features stored in the index."""
+    from forensics.index import features as feat
+
+    ids = {str(f): idx.store.get(sha_of[str(f)]).id for f in indexed}
+    packed = idx.store.features(ids.values())
+    words = {f: feat.words(feat.unpack(packed[i]).descriptors) for f, i in ids.items()
+             if i in packed}
+    names = sorted(words)
+    counts = [np.intersect1d(words[a], words[b], assume_unique=True).size
+              for k, a in enumerate(names) for b in names[k + 1:]
+              if key_of[sha_of[a]] != key_of[sha_of[b]]]
+    return {"mean": float(np.mean(counts)) if counts else 0.0,
+            "max": int(max(counts, default=0)), "pairs": len(counts),
+            "words_per_image": float(np.mean([len(w) for w in words.values()])) if words else 0}
 
 
 def _closest_non_match(indexed: list[Path], sha_of: dict[str, str],

@@ -23,6 +23,7 @@ from forensics.index import (
 )
 from forensics.index.known import decode_working
 from forensics.index.signature import Signature, signature_from_rgb
+from forensics.index.store import IndexRecord
 
 
 def write_jpeg(path: Path, rgb: np.ndarray, quality: int = 90) -> Path:
@@ -178,3 +179,63 @@ def test_signature_bytes_roundtrip() -> None:
     assert np.array_equal(back.mirrored_features.descriptors, sig.mirrored_features.descriptors)
     with pytest.raises(ValueError):
         Signature.from_bytes(sig.to_bytes()[:-5])
+
+
+def _record(i: int) -> IndexRecord:
+    return IndexRecord(sha256=f"{i:064x}", phash=i, dhash=i, pdq=bytes(32), pdq_quality=100,
+                       width=8, height=8)
+
+
+def test_posting_lists_vote_like_a_brute_force_count(tmp_path: Path) -> None:
+    """Words shared by more images than one posting row holds roll over into closed rows;
+    the vote counts exactly what a per-image set intersection counts, ranked by votes."""
+    from forensics.index.store import POSTING_CHUNK
+
+    rng = np.random.default_rng(5)
+    n_images = POSTING_CHUNK * 2 + 40  # the common word needs three rows
+    common = 7
+    store = SQLiteStore(tmp_path / "p.sqlite", create=True, hash_versions={})
+    sets: dict[int, set[int]] = {}
+    for i in range(n_images):
+        words = {common} | {int(w) for w in rng.integers(100, 400, 12)}
+        status, image_id = store.add(_record(i), None, sorted(words))
+        assert status == "added"
+        sets[image_id] = words
+    rows = store._conn.execute("SELECT chunk, length(ids) / 4 FROM postings WHERE word = ? "
+                               "ORDER BY chunk", (common,)).fetchall()
+    assert rows == [(0, 40), (1, POSTING_CHUNK), (2, POSTING_CHUNK)]
+    for trial in range(20):
+        query = {int(w) for w in rng.integers(90, 410, 30)} | ({common} if trial % 2 else set())
+        expected = sorted(((i, len(query & s)) for i, s in sets.items()
+                           if len(query & s) >= 3), key=lambda t: (-t[1], t[0]))
+        assert store.vote(sorted(query), limit=10, min_votes=3) == expected[:10]
+        assert store.vote(sorted(query), limit=10_000, min_votes=3) == expected
+    store.close()
+
+
+def test_posting_lists_survive_an_interrupted_add(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "p.sqlite", create=True, hash_versions={})
+    store.add(_record(1), None, [5, 6, 7])
+
+    def words_then_crash():
+        yield 5
+        yield 9
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.add(_record(2), None, words_then_crash())
+    assert store.vote([5, 6, 7, 9], limit=5, min_votes=1) == [(1, 3)]
+    assert store.get(_record(2).sha256) is None
+    store.close()
+
+
+def test_an_index_of_the_previous_schema_is_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    open_index(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    con.commit()
+    con.close()
+    with pytest.raises(KnownIndexError) as err:
+        open_index(path)
+    assert err.value.code == "incompatible_index" and "rebuild" in err.value.message

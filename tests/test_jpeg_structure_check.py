@@ -159,3 +159,17 @@ def test_corpus_families() -> None:
         item, found = _scan(jpg / name)
         assert all(f["severity"] == "info" for f in found.values()), (name, found)
         assert found["jpeg.structure"]["evidence"]["family"] == "custom"
+
+
+def test_signature_data_file_is_parsed_and_checked() -> None:
+    from forensics.editing.jpeg_signatures import SIGNATURES, load_signatures
+
+    assert len(SIGNATURES) > 300
+    assert {f for _, f, _ in SIGNATURES} == {"editor", "camera"}
+    assert any(label.startswith("Adobe Photoshop") for _, _, label in SIGNATURES)
+    good = "# comment\ndigest,family,label\n" + "a" * 32 + ":221111,editor,\"X, Quality 1\"\n"
+    assert load_signatures(good) == (("a" * 32 + ":221111", "editor", "X, Quality 1"),)
+    with pytest.raises(ValueError, match="row 3"):
+        load_signatures(good + "b" * 32 + ",painter,Y\n")
+    with pytest.raises(ValueError, match="header"):
+        load_signatures("digest,label\n")

@@ -3,11 +3,18 @@
 :class:`IndexStore` is the whole contract the matcher and the index need. The default
 :class:`SQLiteStore` is one file, no server. When a newsroom's archive outgrows a file, a
 ``PostgresStore`` implements the same methods on a shared server (the tables map one to one:
-``images`` with ``BIGINT`` pHash/dHash and ``BYTEA`` PDQ, ``features`` as ``BYTEA``, ``words``
-as a two-column table with a B-tree on ``word``; ``add`` is one transaction, ``hash_arrays``
-one ``COPY``/cursor read); every process still loads the global hashes into its own in-memory
-matcher once, so the server only serves inserts, provenance records, features of a few
-candidates and the word votes. Nothing outside this module knows which store is in use.
+``images`` with ``BIGINT`` pHash/dHash and ``BYTEA`` PDQ, ``features`` as ``BYTEA``,
+``postings`` as ``(word BIGINT, chunk INT, n INT, ids BYTEA)`` with a unique B-tree on
+``(word, chunk)``; ``add`` is one transaction, ``hash_arrays`` one ``COPY``/cursor read);
+every process still loads the global hashes into its own in-memory matcher once, so the
+server only serves inserts, provenance records, features of a few candidates and the posting
+lists of one query's words (counted by :func:`count_votes` in the client). Nothing outside
+this module knows which store is in use.
+
+Local-feature words (:func:`forensics.index.features.words`) are stored as posting lists: per
+word, rows of up to :data:`POSTING_CHUNK` image ids packed as little-endian ``uint32``. A vote
+reads one row per word (more for common words) and counts with one ``bincount``, so its cost
+follows the number of postings read, not the number of SQL rows.
 
 Every ``add`` is one transaction: an interrupted add leaves the store as it was before that
 image. Adding an image whose SHA-256 is already present changes nothing except filling
@@ -30,7 +37,12 @@ import numpy as np
 
 from ..errors import ProvenanceError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+POSTING_CHUNK = 64
+"""Image ids per posting row: a word's list is rows of at most this many ids, the open one
+(``chunk = 0``) taking appends, so adding an image rewrites at most 256 bytes per word however
+long its list has grown, and rows stay small enough for a clustered (``WITHOUT ROWID``)
+table."""
 PROVENANCE_FIELDS = ("url", "first_seen", "caption", "credit")
 
 
@@ -177,10 +189,11 @@ CREATE TABLE IF NOT EXISTS alt_hashes (
     pdq BLOB NOT NULL,
     pdq_quality INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS words (
+CREATE TABLE IF NOT EXISTS postings (
     word INTEGER NOT NULL,
-    image_id INTEGER NOT NULL,
-    PRIMARY KEY (word, image_id)
+    chunk INTEGER NOT NULL,
+    ids BLOB NOT NULL,
+    PRIMARY KEY (word, chunk)
 ) WITHOUT ROWID;
 """
 
@@ -238,7 +251,8 @@ class SQLiteStore(IndexStore):
                 raise KnownIndexError(f"{self.path}: an empty file, not a known-imagery index",
                                   path=self.path, code="not_an_index")
             self._initialise(hash_versions or {})
-        elif not {"meta", "images", "features", "words", "alt_hashes"} <= tables:
+        elif not {"meta", "images", "features", "alt_hashes"} <= tables or not (
+                {"postings", "words"} & tables):
             raise KnownIndexError(f"{self.path}: a SQLite file but not a provenance known-imagery "
                               "index (tables missing)", path=self.path, code="not_an_index")
         try:
@@ -249,8 +263,9 @@ class SQLiteStore(IndexStore):
                               path=self.path, code="corrupt_index") from exc
         if self._meta.get("schema") != SCHEMA_VERSION:
             raise KnownIndexError(f"{self.path}: index schema {self._meta.get('schema')!r} is not "
-                              f"the supported {SCHEMA_VERSION!r}", path=self.path,
-                              code="incompatible_index")
+                              f"the supported {SCHEMA_VERSION!r}; rebuild it with this "
+                              "installation ('provenance index add' into a new file)",
+                              path=self.path, code="incompatible_index")
 
     def _initialise(self, hash_versions: dict[str, str]) -> None:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -295,8 +310,7 @@ class SQLiteStore(IndexStore):
                     conn.execute("INSERT INTO features VALUES (?, ?)", (new_id, features))
                 conn.executemany("INSERT INTO alt_hashes VALUES (?, ?, ?, ?, ?)",
                                  [(new_id, _s64(a), _s64(b), c, q) for a, b, c, q in alternates])
-                conn.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)",
-                                 ((int(w), new_id) for w in words))
+                _append_postings(conn, new_id, words)
             return "added", new_id
 
     def get(self, sha256: str) -> IndexRecord | None:
@@ -358,20 +372,17 @@ class SQLiteStore(IndexStore):
             return {int(r[0]): bytes(r[1]) for r in self._conn.execute(q, ids)}
 
     def vote(self, words: Sequence[int], *, limit: int, min_votes: int) -> list[tuple[int, int]]:
-        words = [int(w) for w in words]
+        words = sorted({int(w) for w in words})
         if not words:
             return []
         with self._lock, self._guard("reading"):
-            counts: dict[int, int] = {}
+            blobs = []
             for start in range(0, len(words), 900):
                 chunk = words[start:start + 900]
-                q = (f"SELECT image_id, count(*) FROM words WHERE word IN "  # noqa: S608
-                     f"({','.join('?' * len(chunk))}) GROUP BY image_id")
-                for image_id, c in self._conn.execute(q, chunk):
-                    counts[image_id] = counts.get(image_id, 0) + c
-        ranked = sorted(((i, c) for i, c in counts.items() if c >= min_votes),
-                        key=lambda t: (-t[1], t[0]))
-        return ranked[:limit]
+                q = (f"SELECT ids FROM postings WHERE word IN "  # noqa: S608
+                     f"({','.join('?' * len(chunk))})")
+                blobs += [r[0] for r in self._conn.execute(q, chunk)]
+        return count_votes(blobs, limit=limit, min_votes=min_votes)
 
     def stats(self) -> dict[str, Any]:
         with self._lock, self._guard("reading"):
@@ -395,6 +406,60 @@ class SQLiteStore(IndexStore):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _append_postings(conn: sqlite3.Connection, image_id: int, words: Iterable[int]) -> None:
+    """Append ``image_id`` to the posting list of each word (inside the caller's transaction).
+
+    Ids are added in increasing order (new images get the largest id), so each list stays
+    sorted. A full open row is closed (given the next chunk number) and a new one opened.
+    """
+    word_list = sorted({int(w) for w in words})
+    me = np.array([image_id], "<u4").tobytes()
+    for start in range(0, len(word_list), 900):
+        part = word_list[start:start + 900]
+        q = (f"SELECT word, ids FROM postings WHERE chunk = 0 AND word IN "  # noqa: S608
+             f"({','.join('?' * len(part))})")
+        open_rows = {int(w): bytes(ids) for w, ids in conn.execute(q, part)}
+        updates, closes, inserts = [], [], []
+        for w in part:
+            ids = open_rows.get(w)
+            if ids is None:
+                inserts.append((w, me))
+            elif len(ids) < 4 * POSTING_CHUNK:
+                updates.append((ids + me, w))
+            else:
+                closes.append((w, w))
+                inserts.append((w, me))
+        conn.executemany("UPDATE postings SET chunk = (SELECT max(chunk) + 1 FROM postings "
+                         "WHERE word = ?) WHERE word = ? AND chunk = 0", closes)
+        conn.executemany("UPDATE postings SET ids = ? WHERE word = ? AND chunk = 0", updates)
+        conn.executemany("INSERT INTO postings (word, chunk, ids) VALUES (?, 0, ?)", inserts)
+
+
+def count_votes(blobs: Iterable[bytes], *, limit: int, min_votes: int) -> list[tuple[int, int]]:
+    """Ids appearing in at least ``min_votes`` of the posting lists ``blobs`` (little-endian
+    uint32 arrays, an id at most once per list), most votes first (then lowest id), at most
+    ``limit`` of them. One counting pass in NumPy, whatever the number of lists."""
+    arrays = [np.frombuffer(b, "<u4") for b in blobs if b]
+    if not arrays or limit <= 0:
+        return []
+    ids = np.concatenate(arrays)
+    top = int(ids.max())
+    if top < 16 * len(ids) + (1 << 20):
+        counts = np.bincount(ids, minlength=top + 1)
+        hit = np.flatnonzero(counts >= max(1, min_votes))
+        n = counts[hit]
+    else:  # a few ids spread over a huge range: sort instead of a huge count array
+        hit, n = np.unique(ids, return_counts=True)
+        keep = n >= max(1, min_votes)
+        hit, n = hit[keep], n[keep]
+    if len(hit) > limit:  # keep every id tied with the limit-th count, then sort
+        kth = -np.partition(-n, limit - 1)[limit - 1]
+        keep = n >= kth
+        hit, n = hit[keep], n[keep]
+    order = np.lexsort((hit, -n))[:limit]
+    return [(int(hit[i]), int(n[i])) for i in order]
 
 
 class _Guard:
