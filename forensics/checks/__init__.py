@@ -6,6 +6,7 @@ from .base import Check
 from .copy_move import CopyMoveCheck
 from .double_jpeg import DoubleJpegCheck
 from .ela import ElaCheck
+from .jpeg_ghost import JpegGhostCheck
 from .jpeg_structure import JpegStructureCheck
 from .known_image import KnownImageCheck
 from .metadata_check import MetadataCheck
@@ -17,6 +18,7 @@ CHECKS: tuple[Check, ...] = (
     JpegStructureCheck(),
     CopyMoveCheck(),  # first of the pixel checks: its SIFT pyramid is the largest
     DoubleJpegCheck(),  # allocation, so no other check's cached arrays sit beside it
+    JpegGhostCheck(),
     ElaCheck(),
     NoiseCheck(),
     KnownImageCheck(),
