@@ -12,7 +12,7 @@
    as the baseline. Results are checked against the brute force on a sample of queries.
 
 3. The local-feature stage (``--words-max``, default 10^6): the word vote of one query
-   (741 feature words, 58 of them shared with the indexed image it was cropped from) against
+   (751 feature words, 58 of them shared with the indexed image it was cropped from) against
    10^4 .. 10^6 indexed images, with synthetic posting lists calibrated on real ORB words
    (see :func:`word_vote_scale`), the time to add one image's words at that size, and the
    posting lists' size per image.
@@ -202,10 +202,10 @@ def scale(sizes: list[int], n_queries: int, batch: int) -> list[dict[str, float]
     return rows
 
 
-WORDS_PER_IMAGE = 741
-"""Distinct feature words per indexed image (3 tables x ~247 of the 256 keypoints; the mean
-measured on the corpus originals)."""
-SHARED_WORDS_DISTINCT = 0.58
+WORDS_PER_IMAGE = 751
+"""Distinct feature words per indexed image (3 tables x ~250 of the 256 keypoints; the mean
+measured on the corpus originals by ``python -m benchmarks.index_accuracy``)."""
+SHARED_WORDS_DISTINCT = 0.61
 """Mean words shared by two *distinct* photos, measured on the corpus originals
 (``python -m benchmarks.index_accuracy`` prints it). It is also the fraction of the index a
 query's posting lists cover: a query reads ``SHARED_WORDS_DISTINCT x N`` postings."""
@@ -217,9 +217,10 @@ two synthetic images share :data:`SHARED_WORDS_DISTINCT` words on average."""
 
 def _bulk_postings(store, n: int, rng: np.random.Generator, hot: int) -> None:
     """Write the posting lists of ``n`` synthetic images straight into ``store``'s table,
-    one slice of the word space at a time (the same rows ``add`` would write, in bulk)."""
+    one slice of the word space at a time: the same rows ``add`` would have written one image
+    at a time (sealed rows of ``POSTING_SEALED`` ids, then an open row of 1..``POSTING_CHUNK``)."""
     from forensics.index.features import WORD_BITS, WORD_TABLES
-    from forensics.index.store import POSTING_CHUNK
+    from forensics.index.store import POSTING_CHUNK, POSTING_SEALED
 
     space = WORD_TABLES << WORD_BITS
     n_hot = round(WORDS_PER_IMAGE * HOT_FRACTION)
@@ -247,13 +248,10 @@ def _bulk_postings(store, n: int, rng: np.random.Generator, hot: int) -> None:
         rows = []
         for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
             w = int(words[a])
-            full = (b - a) // POSTING_CHUNK
-            tail = a + full * POSTING_CHUNK
-            for c in range(full):
-                lo = a + c * POSTING_CHUNK
-                rows.append((w, c + 1, ids[lo:lo + POSTING_CHUNK].tobytes()))
-            if tail < b:
-                rows.append((w, 0, ids[tail:b].tobytes()))
+            tail = b - ((b - a - 1) % POSTING_CHUNK + 1)  # the open row: the last 1..CHUNK
+            for c, lo in enumerate(range(a, tail, POSTING_SEALED), start=1):
+                rows.append((w, c, ids[lo:min(tail, lo + POSTING_SEALED)].tobytes()))
+            rows.append((w, 0, ids[tail:b].tobytes()))
         conn.executemany("INSERT INTO postings (word, chunk, ids) VALUES (?, ?, ?)", rows)
     conn.commit()
 

@@ -186,13 +186,16 @@ def _record(i: int) -> IndexRecord:
                        width=8, height=8)
 
 
-def test_posting_lists_vote_like_a_brute_force_count(tmp_path: Path) -> None:
-    """Words shared by more images than one posting row holds roll over into closed rows;
-    the vote counts exactly what a per-image set intersection counts, ranked by votes."""
-    from forensics.index.store import POSTING_CHUNK
+def test_posting_lists_vote_like_a_brute_force_count(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word's list grows as full open rows are sealed into larger rows; the vote
+    counts exactly what a per-image set intersection counts, ranked by votes."""
+    from forensics.index import store as store_mod
 
+    monkeypatch.setattr(store_mod, "POSTING_CHUNK", 4)
+    monkeypatch.setattr(store_mod, "POSTING_SEALED", 16)
     rng = np.random.default_rng(5)
-    n_images = POSTING_CHUNK * 2 + 40  # the common word needs three rows
+    n_images = 16 * 2 + 8 + 3  # two full sealed rows, one half full, 3 in the open row
     common = 7
     store = SQLiteStore(tmp_path / "p.sqlite", create=True, hash_versions={})
     sets: dict[int, set[int]] = {}
@@ -201,9 +204,11 @@ def test_posting_lists_vote_like_a_brute_force_count(tmp_path: Path) -> None:
         status, image_id = store.add(_record(i), None, sorted(words))
         assert status == "added"
         sets[image_id] = words
-    rows = store._conn.execute("SELECT chunk, length(ids) / 4 FROM postings WHERE word = ? "
+    rows = store._conn.execute("SELECT chunk, ids FROM postings WHERE word = ? "
                                "ORDER BY chunk", (common,)).fetchall()
-    assert rows == [(0, 40), (1, POSTING_CHUNK), (2, POSTING_CHUNK)]
+    assert [(c, len(b) // 4) for c, b in rows] == [(0, 3), (1, 16), (2, 16), (3, 8)]
+    listed = np.concatenate([np.frombuffer(b, "<u4") for _, b in rows[1:] + rows[:1]])
+    assert listed.tolist() == sorted(sets)  # every image once, in order
     for trial in range(20):
         query = {int(w) for w in rng.integers(90, 410, 30)} | ({common} if trial % 2 else set())
         expected = sorted(((i, len(query & s)) for i, s in sets.items()
