@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -152,3 +153,32 @@ def test_quick_depth_matches_by_global_hashes_alone(case: dict[str, Path]) -> No
     assert profile_scan_options("quick", None) == {"local_features": False}
     assert profile_scan_options("quick", ["known_image"]) == {}
     assert checks_key(checks, quick) != checks_key(checks, full)  # resume redoes the depth
+
+
+def test_release_word_postings_count_like_a_dict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The release pass's NumPy posting lists (buffer, sorted runs, merges) count exactly what
+    a word -> images dict counts, and take 8 bytes per posting."""
+    from forensics.index.release import WordPostings
+
+    monkeypatch.setattr(WordPostings, "BUFFER", 500)  # many flushes and merges
+    rng = np.random.default_rng(3)
+    postings, ref, sets = WordPostings(), {}, []
+    for j in range(300):
+        words = np.unique(rng.integers(0, 3 << 24, 120))
+        if sets and j % 5 == 0:  # share some words with the previous image
+            words = np.union1d(words, sets[-1][:40])
+        sets.append(words)
+        postings.add(words, j)
+        for w in words.tolist():
+            ref.setdefault(w, []).append(j)
+    assert len(postings._runs) > 1 and postings._buffered > 0
+    stored = sum(a.nbytes + b.nbytes for a, b in postings._runs)
+    assert stored == 8 * (sum(len(s) for s in sets) - postings._buffered)
+    for _ in range(20):
+        q = np.union1d(sets[int(rng.integers(0, 300))][:60], rng.integers(0, 3 << 24, 50))
+        expected = np.zeros(300, np.int64)
+        for w in q.tolist():
+            for j in ref.get(w, ()):
+                expected[j] += 1
+        assert postings.counts(q, 300).tolist() == expected.tolist()
+    assert postings.counts(np.array([5], np.int64), 300).sum() == 0
