@@ -288,3 +288,35 @@ def test_mutated_headers_never_crash_the_reader() -> None:
         rows, cols = coefs.blocks.shape[:2]
         assert rows * 8 >= coefs.height // 4 and cols * 8 >= coefs.width // 4
     assert outcomes["read"] > 50 and outcomes["refused"] > 50, outcomes
+
+
+def test_libjpeg_warnings_are_kept_in_the_result_not_printed(tmp_path: Path) -> None:
+    """Damage libjpeg reads past is reported as data (a finding with its words) and nothing
+    reaches the terminal's standard error (checked at the file-descriptor level, where C
+    code writes)."""
+    import os
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(0)
+    buf = io.BytesIO()
+    Image.fromarray((rng.random((400, 600, 3)) * 255).astype(np.uint8)).save(
+        buf, "JPEG", quality=85)
+    data = bytearray(buf.getvalue())
+    for k in range(2000, 2100, 7):
+        data[k] ^= 0x55
+    path = tmp_path / "damaged.jpg"
+    path.write_bytes(bytes(data))
+    coefs = read_coefficients(bytes(data))
+    assert any("Corrupt JPEG data" in w for w in coefs.decoder_warnings)
+    item = scan_file(str(path), checks=get_checks(["double_jpeg"])).to_dict()
+    found = [f for f in item["findings"] if f["code"] == "double_jpeg.decoder_warnings"]
+    assert found and "Corrupt JPEG data" in found[0]["message"]
+    assert found[0]["evidence"]["decoder_warnings"] == list(coefs.decoder_warnings)
+    code = ("import sys; from forensics.editing.dct import read_coefficients; "
+            "c = read_coefficients(open(sys.argv[1], 'rb').read()); "
+            "print(len(c.decoder_warnings))")
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert proc.returncode == 0 and proc.stdout.strip() == "1"
+    assert proc.stderr == ""

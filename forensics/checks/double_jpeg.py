@@ -16,6 +16,8 @@ Findings (codes are stable):
   first compression. Its bounding boxes and a heat map (probability that each 8x8 block was
   compressed only once) are in the result.
 * ``double_jpeg.partial`` (info) - a truncated file: only the decoded block rows were used.
+* ``double_jpeg.decoder_warnings`` (info) - libjpeg reported damage it read past (its
+  warnings are kept here, not printed on the terminal).
 
 Blind spots, stated in each message where they matter: a first compression whose step
 divides the second leaves no trace; resizing, cropping off the 8x8 grid or heavy filtering
@@ -164,6 +166,13 @@ class DoubleJpegCheck(Check):
                 f"The JPEG data end early: {coefs.decoded_block_rows} of {rows} rows of 8x8 "
                 "blocks carry data; only those were analysed.",
                 {"decoded_block_rows": coefs.decoded_block_rows, "block_rows": rows}))
+        if coefs.decoder_warnings:
+            found.append(self._f(
+                "double_jpeg.decoder_warnings", "info", "high",
+                "libjpeg read past damage in the compressed data ("
+                + "; ".join(coefs.decoder_warnings[:3]) + "); the analysis used what it "
+                "decoded. Damage can come from transmission or storage as well as from "
+                "editing.", {"decoder_warnings": list(coefs.decoder_warnings)}))
         if coefs.decoded_block_rows == 0:
             return CheckOutput(findings=tuple(found), score=None,
                                working_size=(coefs.width, coefs.height))

@@ -42,8 +42,11 @@ Choices of this implementation (parameters in :class:`DoubleJpegModel`):
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +74,9 @@ class DctCoefficients:
     components: int
     decoded_block_rows: int
     """Rows of blocks that carry data; fewer than ``blocks.shape[0]`` in a truncated file."""
+    decoder_warnings: tuple[str, ...] = ()
+    """What libjpeg said while reading (e.g. "Corrupt JPEG data: 310 extraneous bytes
+    before marker 0xd9"): damage it read past. Captured, not printed on the terminal."""
 
 
 # SOFn markers (every frame type; DHT C4, JPG C8 and DAC CC are not frames)
@@ -300,6 +306,36 @@ def _read_with_public_api(data: bytes) -> tuple[np.ndarray, np.ndarray, int, int
     return np.asarray(blocks, dtype=np.int16), table, width, height, components
 
 
+_STDERR_LOCK = threading.Lock()
+
+
+@contextmanager
+def _libjpeg_messages(out: list[str]) -> Iterator[None]:
+    """Collect what C code writes to the process's standard error (libjpeg prints its
+    warnings there) into ``out``, one string per line, instead of the user's terminal.
+    File descriptor 2 is process-wide, so readers take turns (a lock)."""
+    with _STDERR_LOCK:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no usable fd 2 (e.g. closed): nothing to capture
+            yield
+            return
+        sink = tempfile.TemporaryFile()
+        try:
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+            sink.seek(0)
+            text = sink.read(65_536).decode("utf-8", "replace")
+            out.extend(line.strip() for line in text.splitlines() if line.strip())
+        finally:
+            os.close(saved)
+            sink.close()
+
+
 def read_coefficients(data: bytes) -> DctCoefficients:
     """Read the quantized DCT coefficients of ``data`` (a JPEG) without decoding pixels.
 
@@ -323,15 +359,18 @@ def read_coefficients(data: bytes) -> DctCoefficients:
     if limit is not None and header.width * header.height > 2 * limit:
         raise ValueError(f"the frame is {header.width}x{header.height} pixels, over the "
                          f"decompression-bomb limit of {2 * limit} pixels")
-    fast = _read_luminance_fast(data, header)
-    if fast is not None:
-        blocks, table = fast
-        width, height, components = header.width, header.height, header.components
-    else:
-        blocks, table, width, height, components = _read_with_public_api(data)
+    messages: list[str] = []
+    with _libjpeg_messages(messages):
+        fast = _read_luminance_fast(data, header)
+        if fast is not None:
+            blocks, table = fast
+            width, height, components = header.width, header.height, header.components
+        else:
+            blocks, table, width, height, components = _read_with_public_api(data)
     nonzero_rows = np.flatnonzero(np.any(blocks.reshape(blocks.shape[0], -1) != 0, axis=1))
     decoded = int(nonzero_rows[-1]) + 1 if nonzero_rows.size else 0
-    return DctCoefficients(blocks, table, width, height, components, decoded)
+    return DctCoefficients(blocks, table, width, height, components, decoded,
+                           tuple(dict.fromkeys(messages))[:20])
 
 
 @dataclass(frozen=True)
