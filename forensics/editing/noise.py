@@ -23,6 +23,57 @@ windows: AUC 0.47-0.53, and 100-400 s for the 189 pictures), a median-filter res
 ground-truth masks, the spliced region's log noise level (raw or texture-corrected) differs
 from the rest by more than 2 robust standard deviations in only 2-12% of the 50 splicings,
 whichever estimator: on these small, re-compressed JPEGs the noise trace is mostly gone.
+
+Also measured and not adopted (2026-11, scratch prototype, same CASIA split: sorted names,
+even = fit, odd = held-out; 25 splicings and 69-70 authentic per half): noise-residual
+*co-occurrences* with unsupervised two-class fitting after D. Cozzolino, G. Poggi,
+L. Verdoliva, "Splicebuster: a new blind image splicing detector", IEEE WIFS 2015. Luma
+(BT.601, full 384x256 CASIA size); third-order residual ``-x[i] + 3x[i+1] - 3x[i+2] + x[i+3]``
+along rows and along columns; quantised ``round(r / q)`` and truncated to ``[-T, T]``
+(q = 1, 2 grey levels; T = 1, 2); co-occurrences of 4 consecutive residuals in the
+filter's direction (81 or 625 codes, pooled over order reversal and sign: 25 or 169 bins, or
+not pooled), horizontal and vertical histograms summed or concatenated; histograms per
+8-pixel cell summed over sliding windows of 4-8 cells (32-64 px, stride 8 px; also 16-px
+cells, 64-px windows), square-rooted, PCA per picture to 4, 6, 8 or 12 whitened
+dimensions; then over the windows (a) one Gaussian, plain and robust (refitted 4 times
+on the 75% nearest windows), (b) two-Gaussian EM and (c) Gaussian + uniform EM (30
+iterations). Image scores tried: 99th percentile, peak of the 3x3-smoothed map and
+fraction above 2, 3, 4 x dims of the (robust) Mahalanobis distance; likelihood gain of the
+mixture; minority weight; peak and mean posterior of the outlier class. Over about 75
+configurations x 6-12 scores:
+
+* image-level AUC, splicing vs authentic: mean 0.59 on the fit half, 0.63 on the held-out
+  half, and the two are *negatively* correlated across configurations (r = -0.18), i.e. the
+  differences between settings are noise. Parameters chosen on the fit half (best: q 2, T 2,
+  48-px windows, 6 PCA dims, fraction of windows with single-Gaussian Mahalanobis > 3 x
+  dims: fit 0.68) give 0.59 held-out; chosen on the held-out half (q 1, T 1, 40-px windows,
+  8 dims, peak smoothed Mahalanobis: 0.73) give 0.61 on the fit half. Below the 0.62 bar on
+  both sides. Copy-move vs authentic: 0.44-0.50 (no global compression bias: splicings are
+  saved *finer* than the authentic files, and spliced vs the 41 authentic files with the
+  nearest quantisation table still gives 0.75 for the q 2, T 2, 48-px, 8-dim fraction
+  score, so some image-level signal is real but weak).
+* pixel F1 against the masks (minority / outlier posterior > 0.5, or robust Mahalanobis >
+  2-4 x dims, window values averaged per pixel): 0.06-0.22, mean 0.17, while marking the
+  whole picture scores 0.21. With the ground-truth masks, windows inside the splice are
+  only slightly more outlying than those outside (window-level AUC 0.53-0.56; two-Gaussian
+  posterior 0.50, its minority class the splice in 16-21% of pictures and the host in as
+  many). A *supervised* oracle (LDA on the PCA features, trained on the mask's windows,
+  2-fold cross-validated inside each picture) separates the splice at window AUC 0.96
+  (mean), but the same masks placed on authentic pictures already reach 0.83: most of what
+  separates is content (the pasted object), which the unsupervised fit cannot tell from
+  the picture's own variety.
+* for contrast, on real camera originals of the corpus (Canon EOS REBEL T3i, Olympus PEN
+  E-P3, Samsung SM-J327T1, Apple iPhone 4) with Gaussian noise of sigma 3 or 10 grey levels
+  added to a quarter of the frame, the robust Mahalanobis map puts the re-noised windows
+  above the rest with window-level AUC 0.74-1.00 (3 grey levels) and 0.98-1.00 (10): the
+  method sees real noise differences; CASIA v1's splices mostly do not carry one. (The
+  noise check with the wavelet estimator below, at the same pastes, reports a region only
+  on the Olympus picture, at 3, 6 and 10 grey levels; on the Canon picture, foliage above
+  and smooth ground below spread the texture-corrected residuals so widely that the pasted
+  blocks stay under |z| 3. A possible follow-up, not a CASIA improvement.)
+* time (features + PCA + EM, one core, 12 MP picture reduced first): 0.06-0.09 s at 1024-2048
+  px working size with the window grid held at ~42x58 windows, 0.19 / 0.68 / 1.35 s with
+  fixed 8-px cells at 1024 / 1536 / 2048 px.
 """
 
 from __future__ import annotations
