@@ -85,6 +85,11 @@ def sniff_media_type(head: bytes) -> str:
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     if head.startswith(b"PK\x03\x04"):
+        # the first member's name (local file header: name length at 26, name at 30):
+        # Google Earth writes KMZ with doc.kml first
+        n = int.from_bytes(head[26:28], "little")
+        if head[30:30 + n].lower().endswith(b".kml"):
+            return "application/vnd.google-earth.kmz"
         return "application/zip"
     return _sniff_text(head)
 

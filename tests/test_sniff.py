@@ -48,3 +48,21 @@ def test_bare_geojson_geometry_is_geojson() -> None:
     assert sniff_media_type(line) == "application/geo+json"
     assert sniff_media_type(b'{"type": "config", "coordinates": "n/a"}') == "application/json"
     assert sniff_media_type(b'{"name": "report", "items": [1, 2]}') == "application/json"
+
+
+def test_kmz_is_told_from_other_zip_archives_by_its_first_member() -> None:
+    import io
+    import zipfile
+
+    def archive(first: str) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(first, "<kml/>")
+            zf.writestr("other.txt", "x")
+        return buf.getvalue()
+
+    assert sniff_media_type(archive("doc.kml")[:64]) == "application/vnd.google-earth.kmz"
+    assert sniff_media_type(archive("files/Flight.KML")[:64]) == \
+        "application/vnd.google-earth.kmz"
+    assert sniff_media_type(archive("report.docx")[:64]) == "application/zip"
+    assert sniff_media_type(b"PK\x03\x04" + b"\xff" * 40) == "application/zip"

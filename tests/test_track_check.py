@@ -74,6 +74,20 @@ def csv_log(pts: list[tuple[float, float, str]]) -> str:
     return "lat,lon,time\n" + "".join(f"{a},{b},{t}\n" for a, b, t in pts)
 
 
+def kmz(pts: list[tuple[float, float, str]], *, member: str = "doc.kml",
+        extra: tuple[tuple[str, bytes], ...] = ()) -> bytes:
+    """Google Earth's KMZ: the KML zipped (deflate) as doc.kml, before any other member."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(member, kml(pts))
+        for name, body in extra:
+            zf.writestr(name, body)
+    return buf.getvalue()
+
+
 def scan_text(tmp_path: Path, name: str, text: str | bytes) -> dict:
     path = tmp_path / name
     path.write_bytes(text.encode() if isinstance(text, str) else text)
@@ -165,6 +179,7 @@ def test_track_is_registered_and_in_the_quick_profile() -> None:
 @pytest.mark.parametrize(("name", "make", "media_type"), [
     ("log.gpx", gpx, "application/gpx+xml"),
     ("log.kml", kml, "application/vnd.google-earth.kml+xml"),
+    ("log.kmz", kmz, "application/vnd.google-earth.kmz"),
     ("log.geojson", geojson, "application/geo+json"),
     ("log.csv", csv_log, "text/csv"),
     ("log.txt", csv_log, "text/csv"),  # a CSV log under another name is still read as CSV
@@ -372,3 +387,41 @@ def test_an_oversized_track_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr("forensics.case.track.MAX_TRACK_BYTES", 200)
     item = scan_text(tmp_path, "huge.gpx", gpx(BASE))
     assert item["error"]["code"] == "too_large" and "huge.gpx" in item["error"]["message"]
+
+
+def test_kmz_members_and_hostile_archives(tmp_path: Path) -> None:
+    """A KMZ is read through its KML member; an archive without one, a member that would
+    unpack past the size limit (a ZIP bomb) or a damaged archive give a clear corrupt_track
+    error naming the file, never a traceback."""
+    import io
+    import zipfile
+
+    from forensics.case.track import MAX_TRACK_BYTES, TrackError, parse_track
+
+    other_first = kmz(BASE, member="tracks/flight.kml", extra=(("images/a.png", b"x"),))
+    track = parse_track("f.kmz", other_first)
+    assert track.format == "kmz" and len(track.points) == 10
+    assert any("tracks/flight.kml" in p for p in track.problems)
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("readme.txt", "no track here")
+    item = scan_text(tmp_path, "empty.kmz", buf.getvalue())
+    assert item["status"] == "error" and item["error"]["code"] in ("corrupt_track",
+                                                                   "unsupported_format")
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("doc.kml", b"<kml>" + b" " * (MAX_TRACK_BYTES + 10) + b"</kml>")
+    assert len(bomb.getvalue()) < 200_000  # ~50 MB of spaces deflate to little
+    with pytest.raises(TrackError, match="unpack"):
+        parse_track("bomb.kmz", bomb.getvalue())
+    item = scan_text(tmp_path, "bomb.kmz", bomb.getvalue())
+    assert item["status"] == "error" and item["error"]["code"] == "corrupt_track"
+    assert "bomb.kmz" in item["error"]["message"] and "unpack" in item["error"]["message"]
+
+    damaged = bytearray(kmz(BASE))
+    damaged[40:80] = b"\x00" * 40
+    item = scan_text(tmp_path, "damaged.kmz", bytes(damaged))
+    assert item["status"] == "error" and "damaged.kmz" in item["error"]["message"]
+    assert "Traceback" not in item["error"]["message"]

@@ -69,6 +69,8 @@ def _is_track(spec_kind: str, path: str) -> bool:
         return False
     if ext in (".gpx", ".kml"):
         return head.startswith(b"<")
+    if ext == ".kmz":
+        return head.startswith(b"pk\x03\x04")  # lowered above
     if ext in (".json", ".geojson"):
         return head.startswith(b"{")
     return True  # .csv

@@ -56,7 +56,7 @@ evidence:                          # each released file, as obtained
     obtained_at: 2025-01-02T09:00:00+00:00
     purports: "What the release says the file shows"
   # - id: E2
-  #   file: evidence/track.gpx      # GPX, KML, CSV (lat,lon[,time]) or GeoJSON
+  #   file: evidence/track.gpx      # GPX, KML, KMZ, CSV (lat,lon[,time]) or GeoJSON
   #   kind: track                   # auto (default), image, track or document
 
 review:                            # filled in by YOU after reading the report

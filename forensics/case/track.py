@@ -1,4 +1,4 @@
-"""Navigation / track data: GPX, KML, CSV (lat,lon[,time]) and GeoJSON waypoints and tracks.
+"""Navigation / track data: GPX, KML/KMZ, CSV (lat,lon[,time]), GeoJSON waypoints and tracks.
 
 The "recovered navigation unit" of a claim usually comes as an exported track. This module
 parses the common exchange formats (XML through ``defusedxml``: no entity expansion, no
@@ -16,6 +16,8 @@ import csv
 import io
 import json
 import math
+import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -32,9 +34,11 @@ from .geo import (
 )
 from .times import TimeValue, Window, parse_time
 
-TRACK_EXTENSIONS = {".gpx": "gpx", ".kml": "kml", ".csv": "csv", ".geojson": "geojson",
-                    ".json": "geojson"}
+TRACK_EXTENSIONS = {".gpx": "gpx", ".kml": "kml", ".kmz": "kmz", ".csv": "csv",
+                    ".geojson": "geojson", ".json": "geojson"}
 MAX_TRACK_BYTES = 50 * 1024 * 1024
+MAX_KMZ_ENTRIES = 1000
+"""A KMZ (Google Earth's zipped KML) with more members than this is refused unread."""
 MAX_POINTS = 1_000_000
 
 
@@ -112,7 +116,10 @@ class _Collector:
 
 
 def sniff_track_format(path: str, data: bytes) -> str | None:
-    """``gpx`` / ``kml`` / ``csv`` / ``geojson`` from the bytes first, then the extension."""
+    """``gpx`` / ``kml`` / ``kmz`` / ``csv`` / ``geojson`` from the bytes first, then the
+    extension."""
+    if data.startswith(b"PK\x03\x04"):
+        return "kmz"  # a ZIP: only KMZ is read (its KML member); anything else is refused
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<"):
         if b"<gpx" in head:
@@ -135,12 +142,15 @@ def parse_track(path: str, data: bytes) -> Track:
                          "track file may have here", path=path)
     fmt = sniff_track_format(path, data)
     if fmt is None:
-        raise TrackError(f"{path}: not a GPX, KML, CSV or GeoJSON navigation file", path=path)
+        raise TrackError(f"{path}: not a GPX, KML, KMZ, CSV or GeoJSON navigation file",
+                         path=path)
     try:
         if fmt == "gpx":
             track = _gpx(data)
         elif fmt == "kml":
             track = _kml(data)
+        elif fmt == "kmz":
+            track = _kmz(data)
         elif fmt == "geojson":
             track = _geojson(data)
         else:
@@ -226,6 +236,47 @@ def _kml(data: bytes) -> Track:
                             stamp if tag == "Point" else None, kind=kind,
                             where=f"<{tag}> coordinate {i + 1}")
     return Track("kml", tuple(col.points), name, None, tuple(col.kinds), tuple(col.problems))
+
+
+def kmz_member(data: bytes) -> tuple[str, bytes]:
+    """The KML inside a KMZ: ``doc.kml`` at the top level if present (Google Earth's
+    convention), else the first ``.kml`` member. Read with bounds (members, declared and
+    actual uncompressed size), so a ZIP bomb or a huge archive costs nothing. Raises
+    :class:`TrackError` with the reason."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_KMZ_ENTRIES:
+                raise TrackError(f"the KMZ archive has {len(infos)} members (more than "
+                                 f"{MAX_KMZ_ENTRIES} are not read)")
+            kml = [i for i in infos if i.filename.lower().endswith(".kml") and not i.is_dir()]
+            if not kml:
+                raise TrackError("a ZIP archive without a .kml member (not a KMZ track)")
+            member = next((i for i in kml if i.filename.lower() == "doc.kml"), kml[0])
+            if member.flag_bits & 0x1:
+                raise TrackError(f"the KMZ member {member.filename!r} is encrypted")
+            if member.file_size > MAX_TRACK_BYTES:
+                raise TrackError(f"the KMZ member {member.filename!r} would unpack to "
+                                 f"{member.file_size} bytes (more than {MAX_TRACK_BYTES})")
+            with zf.open(member) as fh:
+                body = fh.read(MAX_TRACK_BYTES + 1)
+            if len(body) > MAX_TRACK_BYTES:
+                raise TrackError(f"the KMZ member {member.filename!r} unpacks to more than "
+                                 f"{MAX_TRACK_BYTES} bytes")
+            return member.filename, body
+    except TrackError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+            OSError, RuntimeError, ValueError, zlib.error) as exc:
+        raise TrackError(f"the KMZ (ZIP) archive cannot be read ({exc})"[:300]) from exc
+
+
+def _kmz(data: bytes) -> Track:
+    name, body = kmz_member(data)
+    track = _kml(body)
+    return Track("kmz", track.points, track.name, track.creator, track.kinds,
+                 track.problems + ((f"read from the archive member {name!r}",)
+                                   if name.lower() != "doc.kml" else ()))
 
 
 def _geojson(data: bytes) -> Track:

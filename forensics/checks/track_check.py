@@ -1,4 +1,4 @@
-"""Navigation / track logs in a plain scan: GPX, KML, GeoJSON and CSV.
+"""Navigation / track logs in a plain scan: GPX, KML/KMZ, GeoJSON and CSV.
 
 The "recovered navigation unit" of a claim usually comes as an exported track. The case report
 (:mod:`forensics.case`) measures a track against a claim; this check says, for any scan, what
@@ -61,7 +61,7 @@ NAME = "track"
 
 TRACK_MEDIA_TYPES = frozenset({
     "application/gpx+xml", "application/vnd.google-earth.kml+xml", "application/geo+json",
-    "text/csv",
+    "text/csv", "application/vnd.google-earth.kmz",
 })
 """Media types :func:`forensics.sniff.sniff_media_type` gives track files (by their bytes)."""
 
@@ -185,7 +185,7 @@ Candidate = tuple[float | None, float | None, str, int]
 
 
 def point_layout(fmt: str, data: bytes) -> list[Candidate] | None:
-    """Which path (track segment, route, line) each point of a GPX, KML, GeoJSON or CSV file
+    """Which path (track segment, route, line) each point of a GPX, KML/KMZ, GeoJSON or CSV file
     belongs to, in the order :func:`forensics.case.track.parse_track` reads the points.
 
     Segments are ``<trkseg>`` / ``<rte>`` (GPX), ``gx:Track`` / ``LineString`` (KML),
@@ -204,6 +204,10 @@ def point_layout(fmt: str, data: bytes) -> list[Candidate] | None:
     try:
         if fmt == "csv":
             return None  # one path: every row in order
+        if fmt == "kmz":
+            from ..case.track import kmz_member
+
+            fmt, data = "kml", kmz_member(data)[1]
         if fmt == "gpx":
             root = DET.fromstring(data, forbid_dtd=True)
             current = 0
@@ -463,7 +467,7 @@ def analyse_points(points: Sequence[TrackPoint], layout: Sequence[tuple[str, int
 class TrackCheck(Check):
     name = NAME
     version = "1.0.0"
-    description = ("navigation/track logs (GPX, KML, GeoJSON, CSV): summary, times going "
+    description = ("navigation/track logs (GPX, KML/KMZ, GeoJSON, CSV): summary, times going "
                    "backwards, implausible speeds and jumps, duplicate times, missing times")
     params = TrackCheckParams()
 
