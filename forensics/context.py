@@ -223,6 +223,25 @@ class AnalysisContext:
         except ValueError:
             return None
 
+    def coefficients(self) -> Any:
+        """:attr:`dct` for a check that needs it: raises :class:`DecodeError` with code
+        ``decompression_bomb`` when the JPEG frame is over Pillow's bomb limit (libjpeg's
+        coefficient read allocates 2 bytes per pixel of the claimed frame, so the limit
+        holds for it too) and ``corrupt_image`` when libjpeg cannot read the coefficients
+        (damaged data or an unsupported JPEG process)."""
+        frame = self.jpeg or {}
+        if (frame.get("width") or 0) * (frame.get("height") or 0) > (Image.MAX_IMAGE_PIXELS
+                                                                    or float("inf")):
+            self.image  # noqa: B018 - raises DecodeError (decompression_bomb) itself
+            raise DecodeError(f"{self.item.path}: the JPEG frame ({frame['width']}x"
+                              f"{frame['height']}) is over the decompression-bomb limit",
+                              path=self.item.path, code="decompression_bomb")
+        if self.dct is None:
+            raise DecodeError(f"{self.item.path}: libjpeg cannot read the JPEG's DCT "
+                              "coefficients (damaged data or an unsupported JPEG process)",
+                              path=self.item.path, code="corrupt_image")
+        return self.dct
+
     @cached_property
     def metadata(self) -> Metadata:
         """Every metadata block, read once (see :mod:`forensics.metadata`)."""

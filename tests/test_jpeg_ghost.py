@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from test_double_jpeg import texture
 
 from forensics.checks import get_checks
 from forensics.editing.dct import read_coefficients
@@ -23,20 +24,6 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CAMERA = CORPUS / "exif" / "metadata-extractor-images" / "jpg"
 CASIA = CORPUS / "forgery" / "casia-v1"
 CHECK = get_checks(["jpeg_ghost"])
-
-
-def texture(width: int, height: int, seed: int) -> np.ndarray:
-    """A photo-like RGB texture: multi-scale smooth noise plus fine grain."""
-    rng = np.random.default_rng(seed)
-    out = np.zeros((height, width, 3), np.float64)
-    for scale in (64, 16, 4):
-        small = rng.normal(0, 1, (height // scale + 2, width // scale + 2, 3))
-        big = np.asarray(Image.fromarray(((small - small.min()) / np.ptp(small) * 255)
-                                         .astype(np.uint8)).resize((width, height),
-                                                                   Image.Resampling.BICUBIC))
-        out += (big.astype(np.float64) - 128) * (scale ** 0.5) / 8
-    out += rng.normal(0, 3, out.shape)
-    return np.clip(out + 128, 0, 255).astype(np.uint8)
 
 
 def grainy(width: int, height: int, seed: int) -> np.ndarray:

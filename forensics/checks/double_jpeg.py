@@ -32,12 +32,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from ..context import AnalysisContext
 from ..editing.dct import DctCoefficients, DoubleJpegModel, analyse_double_jpeg
 from ..editing.heatmap import heatmap_artifact, logistic, mask_artifact, regions_from_mask
-from ..errors import DecodeError
 from ..model import CheckOutput, EvidenceItem, Finding
 from .base import Check
 
@@ -144,20 +142,7 @@ class DoubleJpegCheck(Check):
 
     def run(self, ctx: AnalysisContext) -> CheckOutput:
         p: DoubleJpegParams = self.params
-        frame = ctx.jpeg or {}
-        if (frame.get("width") or 0) * (frame.get("height") or 0) > (Image.MAX_IMAGE_PIXELS
-                                                                    or float("inf")):
-            # Pillow's bomb limit (warning band included) holds for libjpeg's coefficient
-            # read too: it allocates 2 bytes per pixel of the claimed frame
-            ctx.image  # noqa: B018 - raises DecodeError (decompression_bomb)
-            raise DecodeError(f"{ctx.item.path}: the JPEG frame ({frame['width']}x"
-                              f"{frame['height']}) is over the decompression-bomb limit",
-                              path=ctx.item.path, code="decompression_bomb")
-        coefs = ctx.dct
-        if coefs is None:
-            raise DecodeError(f"{ctx.item.path}: libjpeg cannot read the JPEG's DCT "
-                              "coefficients (damaged data or an unsupported JPEG process)",
-                              path=ctx.item.path, code="corrupt_image")
+        coefs = ctx.coefficients()
         found: list[Finding] = []
         rows = coefs.blocks.shape[0]
         if coefs.decoded_block_rows < rows:

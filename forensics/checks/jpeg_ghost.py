@@ -46,14 +46,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage as ndi
 
 from ..context import AnalysisContext
 from ..editing.dct import DctCoefficients
 from ..editing.ghost import GhostModel, GhostResult, analyse_ghosts
 from ..editing.heatmap import heatmap_artifact, logistic, mask_artifact, regions_from_mask
-from ..errors import DecodeError
 from ..model import CheckOutput, EvidenceItem, Finding
 from .base import Check
 
@@ -192,18 +190,7 @@ class JpegGhostCheck(Check):
 
     def run(self, ctx: AnalysisContext) -> CheckOutput:
         p: JpegGhostParams = self.params
-        frame = ctx.jpeg or {}
-        if (frame.get("width") or 0) * (frame.get("height") or 0) > (Image.MAX_IMAGE_PIXELS
-                                                                    or float("inf")):
-            ctx.image  # noqa: B018 - raises DecodeError (decompression_bomb)
-            raise DecodeError(f"{ctx.item.path}: the JPEG frame ({frame['width']}x"
-                              f"{frame['height']}) is over the decompression-bomb limit",
-                              path=ctx.item.path, code="decompression_bomb")
-        coefs = ctx.dct
-        if coefs is None:
-            raise DecodeError(f"{ctx.item.path}: libjpeg cannot read the JPEG's DCT "
-                              "coefficients (damaged data or an unsupported JPEG process)",
-                              path=ctx.item.path, code="corrupt_image")
+        coefs = ctx.coefficients()
         found: list[Finding] = []
         rows, cols = coefs.blocks.shape[:2]
         size = (coefs.width, coefs.height)
