@@ -120,3 +120,33 @@ def test_bad_track_files_give_clear_errors(name: str, data: bytes, why: str) -> 
     with pytest.raises(TrackError) as info:
         parse_track(name, data)
     assert name in str(info.value) and why in str(info.value)
+
+
+def test_parser_records_each_points_path_and_kind() -> None:
+    """Every parsed point carries its kind and the path it belongs to, so analyses need not
+    parse the file a second time: GPX segments and routes, KML tracks, lines and points,
+    GeoJSON lines and multi-points, CSV as one path."""
+    gpx = (b'<gpx><wpt lat="1" lon="1"/><trk><trkseg><trkpt lat="1" lon="2"/>'
+           b'<trkpt lat="1" lon="3"/></trkseg><trkseg><trkpt lat="1" lon="4"/></trkseg>'
+           b'</trk><rte><rtept lat="2" lon="2"/></rte></gpx>')
+    pts = parse_track("a.gpx", gpx).points
+    assert [(p.kind, p.segment) for p in pts] == [
+        ("waypoint", 1), ("track", 3), ("track", 3), ("track", 4), ("route", 5)]
+    kml = (b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+           b"<Placemark><LineString><coordinates>1,1 2,2</coordinates></LineString></Placemark>"
+           b"<Placemark><Point><coordinates>3,3</coordinates></Point></Placemark>"
+           b"<Placemark><Point><coordinates>4,4</coordinates></Point></Placemark>"
+           b"</Document></kml>")
+    pts = parse_track("a.kml", kml).points
+    assert [(p.kind, p.segment) for p in pts] == [("line", 1), ("line", 1), ("point", 2),
+                                                   ("point", 3)]
+    geo = (b'{"type": "FeatureCollection", "features": ['
+           b'{"type": "Feature", "geometry": {"type": "MultiLineString",'
+           b' "coordinates": [[[1, 1], [2, 2]], [[3, 3]]]}},'
+           b'{"type": "Feature", "geometry": {"type": "MultiPoint",'
+           b' "coordinates": [[4, 4], [5, 5]]}}]}')
+    pts = parse_track("a.geojson", geo).points
+    assert [(p.kind, p.segment) for p in pts] == [("line", 1), ("line", 1), ("line", 2),
+                                                   ("point", 3), ("point", 4)]
+    pts = parse_track("a.csv", b"lat,lon\n1,1\n2,2\n").points
+    assert {(p.kind, p.segment) for p in pts} == {("track", 1)}

@@ -55,6 +55,13 @@ class TrackPoint:
     ele: float | None = None
     time: str | None = None
     """The time exactly as the file states it (ISO 8601 when it is one)."""
+    kind: str = "track"
+    """``track``, ``route``, ``line`` (points of a path, in time order) or ``waypoint``,
+    ``point`` (placed on their own)."""
+    segment: int = 0
+    """Which path the point belongs to, numbered in file order: GPX ``<trkseg>`` / ``<rte>``,
+    KML ``gx:Track`` / ``LineString``, each GeoJSON ``LineString`` or ``MultiLineString``
+    line, the whole CSV; every waypoint or lone point has a segment of its own."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,15 @@ class _Collector:
     kinds: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
+    segments: int = 0
+
+    def new_segment(self) -> int:
+        """The number of a new path (or of a lone point)."""
+        self.segments += 1
+        return self.segments
+
     def add(self, lat: Any, lon: Any, ele: Any = None, time: Any = None, *, kind: str,
-            where: str) -> None:
+            where: str, segment: int) -> None:
         try:
             la, lo = float(lat), float(lon)
         except (TypeError, ValueError):
@@ -106,7 +120,7 @@ class _Collector:
             self.skip(f"more than {MAX_POINTS} points: the rest were not read")
             return
         t = str(time).strip()[:64] if time not in (None, "") else None
-        self.points.append(TrackPoint(la, lo, e, t))
+        self.points.append(TrackPoint(la, lo, e, t, kind, segment))
         if kind not in self.kinds:
             self.kinds.append(kind)
 
@@ -187,14 +201,18 @@ def _gpx(data: bytes) -> Track:
         raise TrackError(f"the root element is <{_local(root.tag)}>, not <gpx>")
     col = _Collector()
     name = None
+    current = 0
     for el in root.iter():
         tag = _local(el.tag)
         if tag == "metadata" and name is None:
             name = _child_text(el, "name")
+        elif tag in ("trk", "trkseg", "rte"):
+            current = col.new_segment()
         elif tag in ("trkpt", "rtept", "wpt"):
             kind = {"trkpt": "track", "rtept": "route", "wpt": "waypoint"}[tag]
             col.add(el.get("lat"), el.get("lon"), _child_text(el, "ele"),
-                    _child_text(el, "time"), kind=kind, where=f"<{tag}> {len(col.points) + 1}")
+                    _child_text(el, "time"), kind=kind, where=f"<{tag}> {len(col.points) + 1}",
+                    segment=col.new_segment() if tag == "wpt" else current)
     if name is None:
         trk = next((e for e in root.iter() if _local(e.tag) == "trk"), None)
         name = _child_text(trk, "name") if trk is not None else None
@@ -217,16 +235,18 @@ def _kml(data: bytes) -> Track:
             if tag == "Track":  # gx:Track: <when> and <gx:coord> "lon lat alt" pairs
                 whens = [(c.text or "").strip() for c in el if _local(c.tag) == "when"]
                 coords = [(c.text or "").split() for c in el if _local(c.tag) == "coord"]
+                seg = col.new_segment()
                 for i, parts in enumerate(coords):
                     if len(parts) < 2:
                         col.skip(f"gx:coord {i + 1}: {' '.join(parts)!r} is not 'lon lat [alt]'")
                         continue
                     col.add(parts[1], parts[0], parts[2] if len(parts) > 2 else None,
                             whens[i] if i < len(whens) else None, kind="track",
-                            where=f"gx:coord {i + 1}")
+                            where=f"gx:coord {i + 1}", segment=seg)
             elif tag in ("LineString", "Point", "LinearRing"):
                 text = _child_text(el, "coordinates") or ""
                 kind = "point" if tag == "Point" else "line"
+                seg = col.new_segment()
                 for i, tup in enumerate(text.split()):
                     parts = tup.split(",")
                     if len(parts) < 2:
@@ -234,7 +254,8 @@ def _kml(data: bytes) -> Track:
                         continue
                     col.add(parts[1], parts[0], parts[2] if len(parts) > 2 else None,
                             stamp if tag == "Point" else None, kind=kind,
-                            where=f"<{tag}> coordinate {i + 1}")
+                            where=f"<{tag}> coordinate {i + 1}",
+                            segment=col.new_segment() if tag == "Point" and i else seg)
     return Track("kml", tuple(col.points), name, None, tuple(col.kinds), tuple(col.problems))
 
 
@@ -305,7 +326,9 @@ def _geojson(data: bytes) -> Track:
         times = times_of(props)
         if gtype == "Point":
             seqs, kind = [[coords]], "point"
-        elif gtype in ("LineString", "MultiPoint"):
+        elif gtype == "MultiPoint":
+            seqs, kind = [[c] for c in (coords if isinstance(coords, list) else [])], "point"
+        elif gtype == "LineString":
             seqs, kind = [coords], "line"
         elif gtype == "MultiLineString":
             seqs, kind = coords, "line"
@@ -318,6 +341,7 @@ def _geojson(data: bytes) -> Track:
             return
         k = 0
         for seq in seqs or []:
+            seg = col.new_segment()
             for pos in seq or []:
                 if not isinstance(pos, (list, tuple)) or len(pos) < 2:
                     col.skip(f"{where}: position {pos!r} is not [lon, lat]")
@@ -326,7 +350,7 @@ def _geojson(data: bytes) -> Track:
                 if t is None and len(pos) > 3:
                     t = pos[3]
                 col.add(pos[1], pos[0], pos[2] if len(pos) > 2 else None, t, kind=kind,
-                        where=f"{where} position {k + 1}")
+                        where=f"{where} position {k + 1}", segment=seg)
                 k += 1
 
     name = None
@@ -381,7 +405,7 @@ def _csv(data: bytes) -> Track:
             return row[i].strip() if i is not None and i < len(row) else None
 
         col.add(cell(ilat), cell(ilon), cell(iele), cell(itime), kind="track",
-                where=f"row {n}")
+                where=f"row {n}", segment=1)
     return Track("csv", tuple(col.points), None, None, tuple(col.kinds), tuple(col.problems))
 
 

@@ -34,7 +34,6 @@ rest was not read. Distances are great-circle (haversine) km on the IUGG mean sp
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -43,7 +42,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-import defusedxml.ElementTree as DET
 import numpy as np
 
 from ..context import AnalysisContext
@@ -160,144 +158,6 @@ def _seconds(t: Any) -> tuple[float, bool] | None:
         return None
 
 
-def _local(tag: Any) -> str:
-    tag = tag if isinstance(tag, str) else ""
-    return tag.rsplit("}", 1)[-1] if "}" in tag else tag
-
-
-def _num(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _child_text(el: Any, name: str) -> str | None:
-    for child in el:
-        if _local(child.tag) == name:
-            return (child.text or "").strip() or None
-    return None
-
-
-Candidate = tuple[float | None, float | None, str, int]
-"""(lat, lon, kind, segment): a point the file holds, before the parser's validity checks.
-``segment`` numbers the path a sequential point belongs to; each waypoint has its own."""
-
-
-def point_layout(fmt: str, data: bytes) -> list[Candidate] | None:
-    """Which path (track segment, route, line) each point of a GPX, KML/KMZ, GeoJSON or CSV file
-    belongs to, in the order :func:`forensics.case.track.parse_track` reads the points.
-
-    Segments are ``<trkseg>`` / ``<rte>`` (GPX), ``gx:Track`` / ``LineString`` (KML),
-    ``LineString`` and each line of a ``MultiLineString`` (GeoJSON), the whole file (CSV).
-    Waypoints, ``Point`` placemarks and ``MultiPoint`` members are not part of a path.
-    ``None`` when the layout cannot be read (the parser then decides alone).
-    """
-    out: list[Candidate] = []
-    seg = 0
-
-    def new_seg() -> int:
-        nonlocal seg
-        seg += 1
-        return seg
-
-    try:
-        if fmt == "csv":
-            return None  # one path: every row in order
-        if fmt == "kmz":
-            from ..case.track import kmz_member
-
-            fmt, data = "kml", kmz_member(data)[1]
-        if fmt == "gpx":
-            root = DET.fromstring(data, forbid_dtd=True)
-            current = 0
-            for el in root.iter():
-                tag = _local(el.tag)
-                if tag in ("trk", "trkseg", "rte"):
-                    current = new_seg()
-                elif tag in ("trkpt", "rtept"):
-                    out.append((_num(el.get("lat")), _num(el.get("lon")),
-                                "track" if tag == "trkpt" else "route", current))
-                elif tag == "wpt":
-                    out.append((_num(el.get("lat")), _num(el.get("lon")), "waypoint",
-                                new_seg()))
-            return out
-        if fmt == "kml":
-            root = DET.fromstring(data, forbid_dtd=True)
-            for pm in (e for e in root.iter() if _local(e.tag) == "Placemark"):
-                for el in pm.iter():
-                    tag = _local(el.tag)
-                    if tag == "Track":
-                        s = new_seg()
-                        for c in el:
-                            if _local(c.tag) == "coord":
-                                parts = (c.text or "").split()
-                                if len(parts) >= 2:
-                                    out.append((_num(parts[1]), _num(parts[0]), "track", s))
-                    elif tag in ("LineString", "Point", "LinearRing"):
-                        s = new_seg()
-                        for tup in (_child_text(el, "coordinates") or "").split():
-                            parts = tup.split(",")
-                            if len(parts) >= 2:
-                                out.append((_num(parts[1]), _num(parts[0]),
-                                            "point" if tag == "Point" else "line",
-                                            new_seg() if tag == "Point" else s))
-            return out
-        if fmt == "geojson":
-            doc = json.loads(data.decode("utf-8-sig"))
-
-            def geometry(geom: Any) -> None:
-                if not isinstance(geom, dict):
-                    return
-                gtype, coords = geom.get("type"), geom.get("coordinates")
-                if gtype == "GeometryCollection":
-                    for g in geom.get("geometries") or []:
-                        geometry(g)
-                    return
-                seqs = {"Point": [[coords]], "LineString": [coords], "MultiPoint": [coords],
-                        "MultiLineString": coords}.get(gtype)
-                sequential = gtype in ("LineString", "MultiLineString")
-                for sq in seqs or []:
-                    s = new_seg()
-                    for pos in sq or []:
-                        if isinstance(pos, (list, tuple)) and len(pos) >= 2:
-                            out.append((_num(pos[1]), _num(pos[0]),
-                                        "line" if sequential else "point",
-                                        s if sequential else new_seg()))
-
-            if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-                for feat in doc.get("features") or []:
-                    if isinstance(feat, dict):
-                        geometry(feat.get("geometry"))
-            elif isinstance(doc, dict) and doc.get("type") == "Feature":
-                geometry(doc.get("geometry"))
-            else:
-                geometry(doc)
-            return out
-    except Exception:  # noqa: BLE001 - the parser already read the file; fall back to it
-        return None
-    return None
-
-
-def align_layout(points: Sequence[TrackPoint],
-                 candidates: Sequence[Candidate] | None) -> list[tuple[str, int]] | None:
-    """``(kind, segment)`` for each parsed point, matching the parsed points (a subsequence:
-    the parser skips invalid ones) to the file's candidates in order by their coordinates.
-    ``None`` when they do not match (every point is then taken as one path)."""
-    if candidates is None:
-        return None
-    out: list[tuple[str, int]] = []
-    j, n = 0, len(candidates)
-    for p in points:
-        while j < n and (candidates[j][0] != p.lat or candidates[j][1] != p.lon):
-            j += 1
-        if j >= n:
-            return None
-        out.append((candidates[j][2], candidates[j][3]))
-        j += 1
-    return out
-
-
 def _legs_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Haversine km between consecutive points (same formula as ``geo.haversine_km``)."""
     from ..case.geo import EARTH_RADIUS_KM
@@ -327,7 +187,8 @@ def analyse_points(points: Sequence[TrackPoint], layout: Sequence[tuple[str, int
                    max_speed_kmh: float, min_jump_km: float, examples: int) -> dict[str, Any]:
     """Times, lengths, speeds and order of a track's points (all plain data out).
 
-    ``layout`` gives each point's ``(kind, segment)`` (:func:`align_layout`); ``None`` takes
+    ``layout`` gives each point's ``(kind, segment)`` (as the parser recorded them in
+    :class:`~forensics.case.track.TrackPoint`); ``None`` takes
     every point as one path. Along each path, consecutive *timed* points are compared (the
     distance between them is the along-track distance through any untimed points):
     a negative elapsed time is a reversal; the leg's lowest possible speed is
@@ -476,17 +337,16 @@ class TrackCheck(Check):
 
     def run(self, ctx: AnalysisContext) -> CheckOutput:
         p: TrackCheckParams = self.params
-        data = ctx.data
         path = os.path.basename(ctx.item.path) or ctx.item.path  # named in each message
         track = self._parse(ctx)
         pts = track.points[: p.max_points]
         capped = len(track.points) > p.max_points or any(
             pr.startswith("more than") for pr in track.problems)
-        layout = align_layout(pts, point_layout(track.format, data))
+        layout = [(q.kind, q.segment) for q in pts]
         m = analyse_points(pts, layout, max_speed_kmh=p.max_speed_kmh,
                            min_jump_km=p.min_jump_km, examples=p.examples)
         fmt = track.format.upper() if track.format != "geojson" else "GeoJSON"
-        found = [self._summary(path, fmt, track, m, capped, layout is not None)]
+        found = [self._summary(path, fmt, track, m, capped, True)]
         rev, rev_x = m["reversed"], m["reversed_between_segments"]
         if rev["count"]:
             f = rev["first"]
@@ -603,5 +463,5 @@ class TrackCheck(Check):
                        evidence=evidence)
 
 
-__all__ = ["TrackCheck", "TrackCheckParams", "align_layout", "analyse_points",
-           "looks_like_csv_track", "point_layout", "time_resolution_s", "time_seconds"]
+__all__ = ["TrackCheck", "TrackCheckParams", "analyse_points", "looks_like_csv_track",
+           "time_resolution_s", "time_seconds"]
