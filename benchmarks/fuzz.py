@@ -27,7 +27,7 @@ Each target is a function taking the fuzzer's bytes (see :data:`TARGETS`):
 ``case``
     the bytes as a ``case.yaml``: :func:`forensics.case.casefile.load_case`.
 ``track``
-    :func:`forensics.case.track.parse_track` (GPX, KML, CSV, GeoJSON) and
+    :func:`forensics.case.track.parse_track` (GPX, KML, KMZ, CSV, GeoJSON) and
     :func:`forensics.case.track.analyse_track` against the demo case's target, site and window.
 
 An exception other than the target's documented error type (``IntakeError``,
@@ -69,6 +69,7 @@ import tempfile
 import time
 import traceback
 import warnings
+import zipfile
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -618,8 +619,13 @@ def _tracks() -> dict[str, bytes]:
             "type": "GeometryCollection", "geometries": [
                 {"type": "MultiPoint", "coordinates": [[33.1, 61.1]]},
                 {"type": "Polygon", "coordinates": []}]}}]}
+    kmz = io.BytesIO()
+    with zipfile.ZipFile(kmz, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("doc.kml", kml)
+        zf.writestr("files/icon.png", b"\x89PNG\r\n\x1a\n")
     return {
         "flight.kml": kml,
+        "flight.kmz": kmz.getvalue(),
         "nav.geojson": json.dumps(geo).encode(),
         "point.geojson": b'{"type": "Point", "coordinates": [33.86, 61.27, 5, "2025-12-29"]}',
         "header.csv": (b"time,lat,lon,ele\n2025-12-29T21:00:00+03:00,61.52,34.19,100\n"
