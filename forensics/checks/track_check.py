@@ -346,7 +346,7 @@ class TrackCheck(Check):
         m = analyse_points(pts, layout, max_speed_kmh=p.max_speed_kmh,
                            min_jump_km=p.min_jump_km, examples=p.examples)
         fmt = track.format.upper() if track.format != "geojson" else "GeoJSON"
-        found = [self._summary(path, fmt, track, m, capped, True)]
+        found = [self._summary(path, fmt, track, m, capped)]
         rev, rev_x = m["reversed"], m["reversed_between_segments"]
         if rev["count"]:
             f = rev["first"]
@@ -424,8 +424,8 @@ class TrackCheck(Check):
             message = err.message.replace(name, path) if name != path else err.message
             raise DecodeError(message, path=path, code="corrupt_track") from err
 
-    def _summary(self, path: str, fmt: str, track: Track, m: dict[str, Any], capped: bool,
-                 layout_known: bool) -> Finding:
+    def _summary(self, path: str, fmt: str, track: Track, m: dict[str, Any],
+                 capped: bool) -> Finding:
         parts = [f"{path}: {fmt} track of {m['points']:,} point(s)"]
         others = m["points"] - m["path_points"]
         if others:
@@ -450,7 +450,6 @@ class TrackCheck(Check):
                                  "first_time", "last_time", "duration_s", "bbox", "start",
                                  "end")},
             "length_km": round(m["length_km"], 4),
-            "segments_known": layout_known,
             "capped": capped,
             "skipped": list(track.problems),
         }
