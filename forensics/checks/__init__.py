@@ -7,6 +7,7 @@ from .copy_move import CopyMoveCheck
 from .double_jpeg import DoubleJpegCheck
 from .ela import ElaCheck
 from .jpeg_ghost import JpegGhostCheck
+from .jpeg_grid import JpegGridCheck
 from .jpeg_structure import JpegStructureCheck
 from .known_image import KnownImageCheck
 from .metadata_check import MetadataCheck
@@ -19,6 +20,7 @@ CHECKS: tuple[Check, ...] = (
     CopyMoveCheck(),  # first of the pixel checks: its SIFT pyramid is the largest
     DoubleJpegCheck(),  # allocation, so no other check's cached arrays sit beside it
     JpegGhostCheck(),
+    JpegGridCheck(),
     ElaCheck(),
     NoiseCheck(),
     KnownImageCheck(),
