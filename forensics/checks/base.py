@@ -31,6 +31,13 @@ class Check(ABC):
             return asdict(self.params)
         return dict(self.params)
 
+    def _f(self, code: str, severity: str, confidence: str, message: str,
+           evidence: dict[str, Any]) -> Finding:
+        """A finding of this check (``check`` is :attr:`name`)."""
+        return Finding(code=code, check=self.name, severity=severity,  # type: ignore[arg-type]
+                       confidence=confidence, message=message,  # type: ignore[arg-type]
+                       evidence=evidence)
+
     @abstractmethod
     def applies_to(self, item: EvidenceItem) -> bool:
         """Cheap decision from the item alone (media type); no decoding."""

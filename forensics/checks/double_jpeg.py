@@ -28,7 +28,7 @@ same first quality looks consistent.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -137,9 +137,6 @@ class DoubleJpegCheck(Check):
     def applies_to(self, item: EvidenceItem) -> bool:
         return item.media_type == "image/jpeg"
 
-    def params_dict(self) -> dict[str, Any]:
-        return asdict(self.params)
-
     def run(self, ctx: AnalysisContext) -> CheckOutput:
         p: DoubleJpegParams = self.params
         coefs = ctx.coefficients()
@@ -215,8 +212,3 @@ class DoubleJpegCheck(Check):
         return CheckOutput(findings=tuple(found), score=st["score"], working_size=work,
                            artifacts=artifacts)
 
-    def _f(self, code: str, severity: str, confidence: str, message: str,
-           evidence: dict[str, Any]) -> Finding:
-        return Finding(code=code, check=self.name, severity=severity,  # type: ignore[arg-type]
-                       confidence=confidence, message=message,  # type: ignore[arg-type]
-                       evidence=evidence)

@@ -42,7 +42,7 @@ About 100 ms CPU per 12 MP JPEG after the coefficient read (``benchmarks.editing
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -185,9 +185,6 @@ class JpegGhostCheck(Check):
     def applies_to(self, item: EvidenceItem) -> bool:
         return item.media_type == "image/jpeg"
 
-    def params_dict(self) -> dict[str, Any]:
-        return asdict(self.params)
-
     def run(self, ctx: AnalysisContext) -> CheckOutput:
         p: JpegGhostParams = self.params
         coefs = ctx.coefficients()
@@ -272,8 +269,3 @@ class JpegGhostCheck(Check):
         return CheckOutput(findings=tuple(found), score=st["score"], working_size=work,
                            artifacts=artifacts)
 
-    def _f(self, code: str, severity: str, confidence: str, message: str,
-           evidence: dict[str, Any]) -> Finding:
-        return Finding(code=code, check=self.name, severity=severity,  # type: ignore[arg-type]
-                       confidence=confidence, message=message,  # type: ignore[arg-type]
-                       evidence=evidence)

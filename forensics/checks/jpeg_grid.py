@@ -33,8 +33,7 @@ it localises.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from ..context import AnalysisContext
 from ..editing.grid import GridModel, GridResult, grid_of_coefficients, grid_of_pixels
@@ -69,9 +68,6 @@ class JpegGridCheck(Check):
 
     def applies_to(self, item: EvidenceItem) -> bool:
         return item.media_type in IMAGE_TYPES
-
-    def params_dict(self) -> dict[str, Any]:
-        return asdict(self.params)
 
     def run(self, ctx: AnalysisContext) -> CheckOutput:
         p: JpegGridParams = self.params
@@ -117,8 +113,3 @@ class JpegGridCheck(Check):
                 "saved in this format. This is history, not proof of manipulation.", ev))
         return CheckOutput(findings=tuple(found), score=None, working_size=work)
 
-    def _f(self, code: str, severity: str, confidence: str, message: str,
-           evidence: dict[str, Any]) -> Finding:
-        return Finding(code=code, check=self.name, severity=severity,  # type: ignore[arg-type]
-                       confidence=confidence, message=message,  # type: ignore[arg-type]
-                       evidence=evidence)

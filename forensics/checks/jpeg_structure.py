@@ -25,7 +25,7 @@ from typing import Any
 from ..context import AnalysisContext
 from ..editing.jpeg_tables import identify_tables, read_dqt
 from ..metadata.jpeg import subsampling_name
-from ..model import CheckOutput, EvidenceItem, Finding
+from ..model import CheckOutput, EvidenceItem
 from .base import Check
 
 NAME = "jpeg_structure"
@@ -148,8 +148,3 @@ class JpegStructureCheck(Check):
             parts.append(f"restart markers every {ev['restart_interval']} MCUs")
         return "; ".join(parts) + "."
 
-    def _f(self, code: str, severity: str, confidence: str, message: str,
-           evidence: dict[str, Any]) -> Finding:
-        return Finding(code=code, check=self.name, severity=severity,  # type: ignore[arg-type]
-                       confidence=confidence, message=message,  # type: ignore[arg-type]
-                       evidence=evidence)

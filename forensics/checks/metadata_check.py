@@ -372,11 +372,6 @@ class MetadataCheck(Check):
                                  {"errors": md.xmp["errors"]}))
         return found
 
-    def _f(self, code: str, severity: str, confidence: str, message: str,
-           evidence: dict[str, Any]) -> Finding:
-        return Finding(code=code, check=self.name, severity=severity,  # type: ignore[arg-type]
-                       confidence=confidence, message=message,  # type: ignore[arg-type]
-                       evidence=evidence)
 
     def _extension(self, ctx: AnalysisContext) -> list[Finding]:
         item = ctx.item

@@ -455,11 +455,6 @@ class TrackCheck(Check):
         }
         return self._f("track.summary", "info", "high", msg, evidence)
 
-    def _f(self, code: str, severity: str, confidence: str, message: str,
-           evidence: dict[str, Any]) -> Finding:
-        return Finding(code=code, check=self.name, severity=severity,  # type: ignore[arg-type]
-                       confidence=confidence, message=message,  # type: ignore[arg-type]
-                       evidence=evidence)
 
 
 __all__ = ["TrackCheck", "TrackCheckParams", "analyse_points", "looks_like_csv_track",
