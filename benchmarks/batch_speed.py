@@ -31,10 +31,16 @@ import numpy as np
 import piexif
 from PIL import Image
 
-from forensics.batch import BatchOptions, checks_for, profile_scan_options, rss_mb, run_batch
-from forensics.context import ScanOptions
-from forensics.index import open_index
-from forensics.store import ResultStore
+from provenancekit.forensics.batch import (
+    BatchOptions,
+    checks_for,
+    profile_scan_options,
+    rss_mb,
+    run_batch,
+)
+from provenancekit.forensics.context import ScanOptions
+from provenancekit.forensics.index import open_index
+from provenancekit.forensics.store import ResultStore
 
 from .proctree import descendants
 

@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from forensics.metadata.c2pa import read_c2pa
-from forensics.sniff import SNIFF_BYTES, sniff_media_type
+from provenancekit.forensics.metadata.c2pa import read_c2pa
+from provenancekit.forensics.sniff import SNIFF_BYTES, sniff_media_type
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

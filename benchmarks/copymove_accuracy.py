@@ -120,8 +120,8 @@ def analyse(spec: dict[str, Any]) -> dict[str, Any]:
     """Run the copy-move check on one file (through the real scanner) and reduce it."""
     import cv2
 
-    from forensics.checks.copy_move import CopyMoveCheck
-    from forensics.scan import scan_file
+    from provenancekit.forensics.checks.copy_move import CopyMoveCheck
+    from provenancekit.forensics.scan import scan_file
 
     cv2.setNumThreads(1)
     start = time.perf_counter()
@@ -311,8 +311,8 @@ def synthetic(seeds: int = 4) -> dict[str, Any]:
     """Clones planted with every transform, and repeated-structure negatives."""
     import cv2
 
-    from forensics.editing.copymove import detect_copy_move
-    from forensics.editing.copymove_synthetic import (
+    from provenancekit.forensics.editing.copymove import detect_copy_move
+    from provenancekit.forensics.editing.copymove_synthetic import (
         facade,
         jpeg_roundtrip,
         natural_texture,
@@ -392,8 +392,8 @@ def _speed_child(path: str) -> None:
     """Run in a fresh process: time the check on ``path`` and report peak memory."""
     import cv2
 
-    from forensics.checks.copy_move import CopyMoveCheck
-    from forensics.scan import scan_file
+    from provenancekit.forensics.checks.copy_move import CopyMoveCheck
+    from provenancekit.forensics.scan import scan_file
 
     cv2.setNumThreads(1)
     base = _vm("VmRSS")  # after the imports
@@ -412,7 +412,7 @@ def _speed_child(path: str) -> None:
 def speed(root: Path) -> None:
     import cv2
 
-    from forensics.editing.copymove_synthetic import natural_texture, plant_clone
+    from provenancekit.forensics.editing.copymove_synthetic import natural_texture, plant_clone
 
     print("\n== Speed (one core: one process, OpenCV limited to 1 thread; best of 3) ==")
     print(f"{'file':44} {'scan s':>7} {'check s':>8} {'working size':>14} "
@@ -420,7 +420,7 @@ def speed(root: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         files: list[tuple[str, str]] = []
         try:
-            from samples.generate import build_samples
+            from provenancekit.samples.generate import build_samples
 
             built = build_samples(Path(tmp) / "demo")
             for name in ("wreckage_cloned.jpg", "IMG_0412.jpg"):
@@ -507,8 +507,8 @@ def logistic_fit(x: np.ndarray, y: np.ndarray, lam: float = 1.0, iters: int = 10
 def _fit_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     import cv2
 
-    from forensics.checks.copy_move import CopyMoveCheck
-    from forensics.editing.copymove import detect_copy_move, match_features
+    from provenancekit.forensics.checks.copy_move import CopyMoveCheck
+    from provenancekit.forensics.editing.copymove import detect_copy_move, match_features
 
     cv2.setNumThreads(1)
     p = CopyMoveCheck.params
@@ -566,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         fit(root, args.workers)
         return 0
-    from forensics.checks.copy_move import CopyMoveCheck
+    from provenancekit.forensics.checks.copy_move import CopyMoveCheck
 
     p = CopyMoveCheck.params
     print(f"copy-move check {CopyMoveCheck.version}: report threshold {p.report_score}, "

@@ -94,8 +94,8 @@ def noso_items(root: Path) -> list[dict[str, Any]]:
 
 
 def camera_items(root: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    from forensics.checks import get_checks
-    from forensics.scan import scan_file
+    from provenancekit.forensics.checks import get_checks
+    from provenancekit.forensics.scan import scan_file
 
     base = root / "exif" / "metadata-extractor-images" / "jpg"
     keep, excluded = [], []
@@ -170,9 +170,9 @@ def predicted_masks(item: dict[str, Any], size: tuple[int, int],
         if m.any():
             out[name] = m
     if rgb is not None and any(c["name"] == "ela" for c in item["checks"]):
-        from forensics.checks.ela import ElaParams
-        from forensics.editing.ela import ela_map, normalise
-        from forensics.editing.heatmap import upsample_mask
+        from provenancekit.forensics.checks.ela import ElaParams
+        from provenancekit.forensics.editing.ela import ela_map, normalise
+        from provenancekit.forensics.editing.heatmap import upsample_mask
 
         p = ElaParams()
         level = normalise(ela_map(rgb, quality=p.quality, block=p.block)) >= 0.5
@@ -195,7 +195,7 @@ def pixel_scores(pred: np.ndarray, gt: np.ndarray) -> tuple[float, float]:
 
 def analyse(spec: dict[str, Any]) -> dict[str, Any]:
     """Run every registered check on one file and reduce the result to figures."""
-    from forensics.scan import scan_file
+    from provenancekit.forensics.scan import scan_file
 
     start = time.perf_counter()
     item = scan_file(spec["path"]).to_dict()
@@ -379,8 +379,8 @@ def _score(r: dict[str, Any], key: str) -> float:
 
 def fit_double_jpeg(items: list[dict[str, Any]]) -> None:
     """Fit the double-JPEG score weights on the ``fit`` half (logistic regression)."""
-    from forensics.checks.double_jpeg import DoubleJpegParams, double_jpeg_statistics
-    from forensics.editing.dct import read_coefficients
+    from provenancekit.forensics.checks.double_jpeg import DoubleJpegParams, double_jpeg_statistics
+    from provenancekit.forensics.editing.dct import read_coefficients
 
     params = DoubleJpegParams()
     xs, ys, halves, kinds = [], [], [], []
@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         fit_double_jpeg(casia)
         return 0
-    from forensics.checks import CHECKS
+    from provenancekit.forensics.checks import CHECKS
 
     names = [c.name for c in CHECKS]
     noso = noso_items(root) if (root / "forgery" / "noso-copymove").is_dir() else []

@@ -89,7 +89,7 @@ def make_files(folder: Path, demo: bool = True) -> list[Path]:
     if not demo:
         return files
     try:
-        from samples.generate import build_samples
+        from provenancekit.samples.generate import build_samples
 
         built = build_samples(folder / "demo")
         for f in built.files:
@@ -103,15 +103,15 @@ def make_files(folder: Path, demo: bool = True) -> list[Path]:
 
 
 def context(path: Path):
-    from forensics.context import AnalysisContext
-    from forensics.intake import read_evidence
+    from provenancekit.forensics.context import AnalysisContext
+    from provenancekit.forensics.intake import read_evidence
 
     item, data = read_evidence(str(path))
     return AnalysisContext(item, data)
 
 
 def time_file(path: Path, repeat: int, only: set[str] | None = None) -> None:
-    from forensics.checks import CHECKS
+    from provenancekit.forensics.checks import CHECKS
 
     checks = [c for c in CHECKS if only is None or c.name in only]
 
@@ -160,7 +160,7 @@ def time_file(path: Path, repeat: int, only: set[str] | None = None) -> None:
 
 def table_check_cost(path: Path, repeat: int) -> None:
     """The table check's own cost, metadata already parsed (as in a scan)."""
-    from forensics.checks import get_checks
+    from provenancekit.forensics.checks import get_checks
 
     table = get_checks(["jpeg_structure"])[0]
     ctx = context(path)
@@ -190,9 +190,13 @@ def _timed(fn, repeat: int) -> tuple[float, float, object]:
 def double_jpeg_split(path: Path, repeat: int) -> None:
     """Where the double-JPEG check spends its time: reading the coefficients, the model fit
     (histograms, likelihood fits, block map), regions + score, and the heat-map PNG."""
-    from forensics.checks import get_checks
-    from forensics.checks.double_jpeg import double_jpeg_statistics
-    from forensics.editing.dct import _read_with_public_api, analyse_double_jpeg, read_coefficients
+    from provenancekit.forensics.checks import get_checks
+    from provenancekit.forensics.checks.double_jpeg import double_jpeg_statistics
+    from provenancekit.forensics.editing.dct import (
+        _read_with_public_api,
+        analyse_double_jpeg,
+        read_coefficients,
+    )
 
     check = get_checks(["double_jpeg"])[0]
     data = path.read_bytes()

@@ -132,10 +132,10 @@ _INTAKE_EXT = (".jpg", ".png", ".heic", ".tif", ".webp", ".gif", ".txt", "")
 
 
 def fuzz_intake(data: bytes) -> None:
-    from forensics.intake import read_evidence
-    from forensics.model import EMPTY_SUMMARY
-    from forensics.scan import scan_file
-    from forensics.sniff import SNIFF_BYTES, extension_agrees, sniff_media_type
+    from provenancekit.forensics.intake import read_evidence
+    from provenancekit.forensics.model import EMPTY_SUMMARY
+    from provenancekit.forensics.scan import scan_file
+    from provenancekit.forensics.sniff import SNIFF_BYTES, extension_agrees, sniff_media_type
 
     path = str(_scratch() / ("evidence" + _INTAKE_EXT[len(data) % len(_INTAKE_EXT)]))
     with open(path, "wb") as fh:
@@ -163,9 +163,9 @@ def fuzz_intake(data: bytes) -> None:
 
 
 def fuzz_metadata(data: bytes) -> None:
-    from forensics.context import AnalysisContext
-    from forensics.model import EMPTY_SUMMARY, EvidenceItem, _jsonable
-    from forensics.sniff import SNIFF_BYTES, sniff_media_type
+    from provenancekit.forensics.context import AnalysisContext
+    from provenancekit.forensics.model import EMPTY_SUMMARY, EvidenceItem, _jsonable
+    from provenancekit.forensics.sniff import SNIFF_BYTES, sniff_media_type
 
     item = EvidenceItem(path="fuzz-input", sha256=hashlib.sha256(data).hexdigest(),
                         size=len(data), media_type=sniff_media_type(data[:SNIFF_BYTES]))
@@ -184,9 +184,9 @@ def fuzz_metadata(data: bytes) -> None:
 
 
 def fuzz_jpeg(data: bytes) -> None:
-    from forensics.editing.jpeg_tables import identify_tables, read_dqt
-    from forensics.metadata.jpeg import estimate_quality, walk_segments
-    from forensics.metadata.xmp import jpeg_xmp_packets
+    from provenancekit.forensics.editing.jpeg_tables import identify_tables, read_dqt
+    from provenancekit.forensics.metadata.jpeg import estimate_quality, walk_segments
+    from provenancekit.forensics.metadata.xmp import jpeg_xmp_packets
 
     info = walk_segments(data)
     _strict_json(info)
@@ -206,8 +206,13 @@ def fuzz_jpeg(data: bytes) -> None:
 
 
 def fuzz_xmp(data: bytes) -> None:
-    from forensics.metadata.summary import summarise
-    from forensics.metadata.xmp import digital_source_types, history, parse_xmp, read_xmp
+    from provenancekit.forensics.metadata.summary import summarise
+    from provenancekit.forensics.metadata.xmp import (
+        digital_source_types,
+        history,
+        parse_xmp,
+        read_xmp,
+    )
 
     out = read_xmp(data)
     parsed = parse_xmp(data)
@@ -224,7 +229,7 @@ def fuzz_xmp(data: bytes) -> None:
 
 
 def fuzz_case(data: bytes) -> None:
-    from forensics.case.casefile import load_case
+    from provenancekit.forensics.case.casefile import load_case
 
     folder = _scratch() / "case"
     if not folder.is_dir():
@@ -240,9 +245,9 @@ def fuzz_case(data: bytes) -> None:
 def fuzz_track(data: bytes) -> None:
     from datetime import datetime, timedelta, timezone
 
-    from forensics.case.geo import valid_latlon
-    from forensics.case.times import Window
-    from forensics.case.track import analyse_track, parse_track
+    from provenancekit.forensics.case.geo import valid_latlon
+    from provenancekit.forensics.case.times import Window
+    from provenancekit.forensics.case.track import analyse_track, parse_track
 
     name = "track.csv" if len(data) % 2 else "track.geojson"
     track = parse_track(name, data)
@@ -263,22 +268,24 @@ class Target:
 
 
 TARGET_FUNCS: dict[str, Target] = {
-    "intake": Target(fuzz_intake, ("forensics.errors.IntakeError",)),
+    "intake": Target(fuzz_intake, ("provenancekit.forensics.errors.IntakeError",)),
     "metadata": Target(fuzz_metadata, ()),
     "jpeg": Target(fuzz_jpeg, ()),
     "xmp": Target(fuzz_xmp, ()),
-    "case": Target(fuzz_case, ("forensics.case.casefile.CaseFileError",)),
-    "track": Target(fuzz_track, ("forensics.case.track.TrackError",)),
+    "case": Target(fuzz_case, ("provenancekit.forensics.case.casefile.CaseFileError",)),
+    "track": Target(fuzz_track, ("provenancekit.forensics.case.track.TrackError",)),
 }
 
 _TARGET_MODULES = {
-    "intake": ("forensics.intake", "forensics.scan", "forensics.sniff", "forensics.model"),
-    "metadata": ("forensics.context", "forensics.metadata", "forensics.model", "forensics.sniff"),
-    "jpeg": ("forensics.metadata.jpeg", "forensics.editing.jpeg_tables",
-             "forensics.metadata.xmp"),
-    "xmp": ("forensics.metadata.xmp", "forensics.metadata.summary"),
-    "case": ("forensics.case.casefile",),
-    "track": ("forensics.case.track", "forensics.case.times"),
+    "intake": ("provenancekit.forensics.intake", "provenancekit.forensics.scan",
+               "provenancekit.forensics.sniff", "provenancekit.forensics.model"),
+    "metadata": ("provenancekit.forensics.context", "provenancekit.forensics.metadata",
+                 "provenancekit.forensics.model", "provenancekit.forensics.sniff"),
+    "jpeg": ("provenancekit.forensics.metadata.jpeg", "provenancekit.forensics.editing.jpeg_tables",
+             "provenancekit.forensics.metadata.xmp"),
+    "xmp": ("provenancekit.forensics.metadata.xmp", "provenancekit.forensics.metadata.summary"),
+    "case": ("provenancekit.forensics.case.casefile",),
+    "track": ("provenancekit.forensics.case.track", "provenancekit.forensics.case.times"),
 }
 
 
@@ -742,8 +749,8 @@ def _write(folder: Path, name: str, data: bytes, limit: int) -> None:
 
 def build_seeds(root: Path, *, shared: bool = True) -> dict[str, Path]:
     """Write the seed corpus of every target group under ``root``; returns group -> folder."""
-    from samples.demo import write_case_file
-    from samples.generate import build_samples
+    from provenancekit.samples.demo import write_case_file
+    from provenancekit.samples.generate import build_samples
 
     groups = {g: root / g for g in set(SEED_GROUP.values())}
     samples_dir = root / "_samples"
@@ -770,7 +777,7 @@ def build_seeds(root: Path, *, shared: bool = True) -> dict[str, Path]:
         _write(groups["files"], name, data, MAX_LEN["intake"])
     _write(groups["files"], "one_byte", b"\xff", 1)
     # XMP: the packets of the images, the synthetic packet and its hostile variants.
-    from forensics.metadata.xmp import find_packets
+    from provenancekit.forensics.metadata.xmp import find_packets
 
     for folder in (groups["images"],):
         for f in sorted(folder.iterdir()):

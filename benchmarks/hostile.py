@@ -84,7 +84,8 @@ def run_cli(target: Path, work: Path, tag: str, args: argparse.Namespace) -> tup
         list[dict], float, float, str]:
     """Scan ``target`` with the command line; return its items, seconds, peak RSS, stderr."""
     jsonl = work / f"{tag}.jsonl"
-    cmd = [sys.executable, "-m", "cli", "scan", str(target), "--workers", str(args.workers),
+    cmd = [sys.executable, "-m", "provenancekit.cli", "scan", str(target),
+           "--workers", str(args.workers),
            "--timeout", str(args.timeout), "--memory-limit", str(args.memory_limit),
            "--results", str(work / f"{tag}.sqlite"), "--jsonl", str(jsonl),
            "--format", "jsonl", "-o", os.devnull]

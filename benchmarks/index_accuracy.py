@@ -36,9 +36,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
-from forensics.index import MatchParams, open_index
-from forensics.index.hashing import dihedral_hashes
-from forensics.index.known import decode_working
+from provenancekit.forensics.index import MatchParams, open_index
+from provenancekit.forensics.index.hashing import dihedral_hashes
+from provenancekit.forensics.index.known import decode_working
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff",
@@ -328,7 +328,7 @@ def _shared_words(idx, indexed: list[Path], sha_of: dict[str, str],
                   key_of: dict[str, str]) -> dict:
     """Local-feature words two distinct originals share (what an unrelated image scores in
     the word vote), from the features stored in the index."""
-    from forensics.index import features as feat
+    from provenancekit.forensics.index import features as feat
 
     ids = {str(f): idx.store.get(sha_of[str(f)]).id for f in indexed}
     packed = idx.store.features(ids.values())

@@ -33,10 +33,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from forensics.index.hashing import WORKING_SIDE, global_hashes
-from forensics.index.known import decode_working
-from forensics.index.matcher import HashMatcher, popcount
-from forensics.index.store import HashArrays
+from provenancekit.forensics.index.hashing import WORKING_SIDE, global_hashes
+from provenancekit.forensics.index.known import decode_working
+from provenancekit.forensics.index.matcher import HashMatcher, popcount
+from provenancekit.forensics.index.store import HashArrays
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BIG = CORPUS / "neardup/threatexchange-pdq/pdq/data/reg-test-input/exif-rotn/exif-rotn-1.jpg"
@@ -82,7 +82,7 @@ def hashing(runs: int = 15) -> dict[str, float]:
     def hashes() -> None:
         global_hashes(working())
 
-    from forensics.index import features as feat
+    from provenancekit.forensics.index import features as feat
 
     def add_pipeline() -> None:
         r = working()
@@ -219,8 +219,8 @@ def _bulk_postings(store, n: int, rng: np.random.Generator, hot: int) -> None:
     """Write the posting lists of ``n`` synthetic images straight into ``store``'s table,
     one slice of the word space at a time: the same rows ``add`` would have written one image
     at a time (sealed rows of ``POSTING_SEALED`` ids, then an open row of 1..``POSTING_CHUNK``)."""
-    from forensics.index.features import WORD_BITS, WORD_TABLES
-    from forensics.index.store import POSTING_CHUNK, POSTING_SEALED
+    from provenancekit.forensics.index.features import WORD_BITS, WORD_TABLES
+    from provenancekit.forensics.index.store import POSTING_CHUNK, POSTING_SEALED
 
     space = WORD_TABLES << WORD_BITS
     n_hot = round(WORDS_PER_IMAGE * HOT_FRACTION)
@@ -268,9 +268,9 @@ def word_vote_scale(sizes: list[int], n_queries: int = 50) -> list[dict[str, flo
     import os
     import tempfile
 
-    from forensics.index.features import WORD_BITS, WORD_TABLES
-    from forensics.index.hashing import hash_versions
-    from forensics.index.store import SQLiteStore
+    from provenancekit.forensics.index.features import WORD_BITS, WORD_TABLES
+    from provenancekit.forensics.index.hashing import hash_versions
+    from provenancekit.forensics.index.store import SQLiteStore
 
     n_hot_words = round(WORDS_PER_IMAGE * HOT_FRACTION)
     hot = max(1, round(n_hot_words ** 2 / SHARED_WORDS_DISTINCT))
@@ -284,7 +284,7 @@ def word_vote_scale(sizes: list[int], n_queries: int = 50) -> list[dict[str, flo
             t = time.perf_counter()
             _bulk_postings(store, n, rng, hot)
             load_s = time.perf_counter() - t
-            from forensics.index.store import IndexRecord
+            from provenancekit.forensics.index.store import IndexRecord
 
             def synthetic_words(k: int) -> np.ndarray:
                 k_hot = round(k * HOT_FRACTION)

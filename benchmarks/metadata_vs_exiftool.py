@@ -298,7 +298,7 @@ def corpus_files(corpus: Path) -> list[Path]:
 
 
 def compare(corpus: Path, exiftool: str) -> tuple[list[Row], int, dict[str, float]]:
-    from forensics.scan import scan_file
+    from provenancekit.forensics.scan import scan_file
 
     files = corpus_files(corpus)
     timings: dict[str, float] = {}

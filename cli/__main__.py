@@ -1,5 +1,5 @@
-"""``python -m cli`` runs the ``provenance`` command."""
+"""``python -m provenancekit.cli`` runs the ``provenance`` command."""
 
-from cli.main import main
+from provenancekit.cli.main import main
 
 main()

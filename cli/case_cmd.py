@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from forensics.case import run_case, verify_report, write_template
-from forensics.errors import ProvenanceError
-from reports.case_report import ReportSchemaError, read_report, write_case_outputs
+from provenancekit.forensics.case import run_case, verify_report, write_template
+from provenancekit.forensics.errors import ProvenanceError
+from provenancekit.reports.case_report import ReportSchemaError, read_report, write_case_outputs
 
 
 @click.group("case")

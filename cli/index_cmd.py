@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from forensics.index import open_index, resolve_index_path
-from reports.index_view import add_line, add_summary, print_query, print_stats
-from reports.serialize import to_json
+from provenancekit.forensics.index import open_index, resolve_index_path
+from provenancekit.reports.index_view import add_line, add_summary, print_query, print_stats
+from provenancekit.reports.serialize import to_json
 
 from .options import known_index_option
 

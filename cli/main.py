@@ -10,13 +10,13 @@ from typing import Any
 import click
 from rich.console import Console
 
-from forensics import __version__
-from forensics.checks import get_checks
-from forensics.context import ScanOptions
-from forensics.errors import ProvenanceError
-from forensics.scan import scan_file
-from reports.serialize import to_json
-from reports.terminal import metadata_tree, print_scan
+from provenancekit.forensics import __version__
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.context import ScanOptions
+from provenancekit.forensics.errors import ProvenanceError
+from provenancekit.forensics.scan import scan_file
+from provenancekit.reports.serialize import to_json
+from provenancekit.reports.terminal import metadata_tree, print_scan
 
 from .case_cmd import case, emit_case_outputs
 from .index_cmd import index
@@ -63,7 +63,7 @@ def metadata(path: str, as_json: bool, trust_anchors: str | None) -> None:
 def demo(out_dir: str) -> None:
     """Build the sample case (generated evidence, no downloads) and run it: report.html,
     report.json, claimreview.jsonld and the plain scan.json in the folder."""
-    from samples.demo import run_demo
+    from provenancekit.samples.demo import run_demo
 
     report = run_demo(out_dir)
     doc = {"schema": report["scan_schema"], "tool": report["reproducibility"]["tool"],

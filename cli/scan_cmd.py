@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from forensics.batch import (
+from provenancekit.forensics.batch import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
     PROFILES,
@@ -32,15 +32,15 @@ from forensics.batch import (
     profile_scan_options,
     run_batch,
 )
-from forensics.errors import UsageError
-from forensics.model import scan_document
-from forensics.scan import tool_info
-from forensics.store import ResultStore, db_path
-from forensics.triage import LEVELS, level_at_least
-from reports.csv_out import write_csv
-from reports.serialize import to_json, to_jsonl_line
-from reports.terminal import print_batch_summary, print_scan
-from reports.triage import render_triage
+from provenancekit.forensics.errors import UsageError
+from provenancekit.forensics.model import scan_document
+from provenancekit.forensics.scan import tool_info
+from provenancekit.forensics.store import ResultStore, db_path
+from provenancekit.forensics.triage import LEVELS, level_at_least
+from provenancekit.reports.csv_out import write_csv
+from provenancekit.reports.serialize import to_json, to_jsonl_line
+from provenancekit.reports.terminal import print_batch_summary, print_scan
+from provenancekit.reports.triage import render_triage
 
 from .options import index_option, output_option, scan_options, trust_anchors_option
 
@@ -97,7 +97,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
     from .main import scan_options_from  # the one place options become ScanOptions
 
     if index and any(c.name == "known_image" for c in checks):
-        from forensics.index import load_index
+        from provenancekit.forensics.index import load_index
 
         load_index(index)  # a missing or corrupt index stops here, with a clear error (exit 2)
     opts = BatchOptions(workers=workers, timeout_s=timeout, memory_mb=memory_mb,

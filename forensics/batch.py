@@ -353,7 +353,8 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["forensics.scan", "forensics.batch"])
+        ctx.set_forkserver_preload(["provenancekit.forensics.scan",
+                                    "provenancekit.forensics.batch"])
     nworkers = max(1, min(opts.workers, len(queue)))
     keys = dict(queue)
     pending = [p for p, _ in reversed(queue)]  # pop() from the end keeps input order

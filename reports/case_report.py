@@ -19,7 +19,7 @@ class ReportSchemaError(ValueError):
 
 
 def report_schema() -> dict[str, Any]:
-    text = (resources.files("reports") / "schema" / SCHEMA_FILE).read_text(encoding="utf-8")
+    text = (resources.files(__package__) / "schema" / SCHEMA_FILE).read_text(encoding="utf-8")
     return json.loads(text)
 
 

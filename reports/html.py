@@ -26,7 +26,7 @@ EARTH_KM_PER_DEG = 111.195
 
 
 def _templates_dir() -> str:
-    return str(resources.files("reports") / "templates")
+    return str(resources.files(__package__) / "templates")
 
 
 def _env() -> Environment:
@@ -37,7 +37,7 @@ def _env() -> Environment:
 
 
 def css_text() -> str:
-    return (resources.files("reports") / "templates" / "report.css").read_text(encoding="utf-8")
+    return (resources.files(__package__) / "templates" / "report.css").read_text(encoding="utf-8")
 
 
 def content_security_policy(css: str) -> str:

@@ -60,7 +60,7 @@ SCRIPT = """
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(resources.files("reports") / "templates")),
+    env = Environment(loader=FileSystemLoader(str(resources.files(__package__) / "templates")),
                       autoescape=select_autoescape(("html", "j2"), default=True,
                                                    default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, finalize=reveal)

@@ -1,8 +1,8 @@
 """Generated demo evidence for the ``provenance`` walkthrough (see :mod:`samples.generate`).
 
 Everything here is produced by code with fixed seeds; no media is shipped or downloaded.
-The public names are loaded lazily so that ``python -m samples.generate`` does not import
-the generator twice.
+The public names are loaded lazily so that ``python -m provenancekit.samples.generate`` does
+not import the generator twice.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from forensics.case import run_case
+from provenancekit.forensics.case import run_case
 
 from .generate import (
     CLAIM_TEXT,
@@ -53,7 +53,7 @@ def build_index(out_dir: str | os.PathLike[str], archive: tuple[ArchiveImage, ..
     """Build the sample known-imagery index with :mod:`forensics.index`, or ``None`` when
     this installation has no index support yet."""
     try:
-        from forensics.index import open_index  # type: ignore[attr-defined]
+        from provenancekit.forensics.index import open_index  # type: ignore[attr-defined]
     except (ImportError, AttributeError):
         return None
     path = Path(out_dir) / INDEX_NAME

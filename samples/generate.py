@@ -1267,7 +1267,7 @@ def build_archive(out_dir: str | os.PathLike[str], *, seed: int = 7) -> tuple[Ar
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m samples.generate",
+    parser = argparse.ArgumentParser(prog="python -m provenancekit.samples.generate",
                                      description="Generate the provenance demo evidence.")
     parser.add_argument("out_dir", help="folder to create; files go to OUT_DIR/evidence/")
     parser.add_argument("--seed", type=int, default=7, help="composition seed (default 7)")

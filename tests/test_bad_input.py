@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics import intake
-from forensics.intake import expand_paths
-from forensics.scan import scan, scan_file
+from provenancekit.forensics import intake
+from provenancekit.forensics.intake import expand_paths
+from provenancekit.forensics.scan import scan, scan_file
 
 try:
     import pillow_heif
@@ -310,7 +310,8 @@ def test_missing_path_on_the_command_line(tmp_path: Path, good_jpeg) -> None:
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the console entry point (``provenance``) exactly as installed."""
-    return subprocess.run([sys.executable, "-c", "from cli.main import main; main()", *args],
+    code = "from provenancekit.cli.main import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *args],
                           cwd=cwd, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
 

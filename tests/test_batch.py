@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.batch import BatchOptions, checks_for, run_batch
-from forensics.checks import CHECKS, Check
-from forensics.context import AnalysisContext
-from forensics.model import EvidenceItem, Finding
-from forensics.store import ResultStore
+from provenancekit.forensics.batch import BatchOptions, checks_for, run_batch
+from provenancekit.forensics.checks import CHECKS, Check
+from provenancekit.forensics.context import AnalysisContext
+from provenancekit.forensics.model import EvidenceItem, Finding
+from provenancekit.forensics.store import ResultStore
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.batch import BatchOptions, checks_for, run_batch
-from forensics.store import ResultStore
+from provenancekit.forensics.batch import BatchOptions, checks_for, run_batch
+from provenancekit.forensics.store import ResultStore
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -31,7 +31,8 @@ def _jpeg(seed: int, size: tuple[int, int] = (64, 48)) -> bytes:
 
 
 def _cli(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "provenancekit.cli", *args], cwd=cwd,
+                          capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -105,7 +106,8 @@ def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
     for i in range(n):
         (kit / f"p{i:03d}.jpg").write_bytes(data[i % 4] + bytes([i % 251]) * (i + 1))
     db = tmp_path / "run.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "scan", str(kit), "--results",
+    proc = subprocess.Popen([sys.executable, "-m", "provenancekit.cli", "scan", str(kit),
+                             "--results",
                              str(db), "--format", "jsonl", "--workers", "2",
                              "--checks", "metadata"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -179,7 +181,8 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
     for i in range(n):
         (kit / f"p{i:03d}.jpg").write_bytes(data + bytes([i % 251]) * (i + 1))
     db = tmp_path / "run.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "scan", str(kit), "--results",
+    proc = subprocess.Popen([sys.executable, "-m", "provenancekit.cli", "scan", str(kit),
+                             "--results",
                              str(db), "--format", "jsonl", "--checks", "metadata"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -203,7 +206,7 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
 
 
 def test_batch_finds_duplicates_in_release_and_refuses_a_bad_index(tmp_path: Path) -> None:
-    from forensics.index import open_index
+    from provenancekit.forensics.index import open_index
 
     kit = tmp_path / "release"
     kit.mkdir()

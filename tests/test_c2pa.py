@@ -26,7 +26,7 @@ ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:  # plain `pytest` does not put the project root on sys.path
     sys.path.insert(0, ROOT)
 
-from forensics.metadata.c2pa import STATES, read_c2pa  # noqa: E402
+from provenancekit.forensics.metadata.c2pa import STATES, read_c2pa  # noqa: E402
 
 
 def read(path: Path, media_type: str = "image/jpeg", **kwargs) -> dict:
@@ -240,7 +240,7 @@ def test_concurrent_reads_agree():
 
 
 def test_summarise_a_v2_claim_report():
-    from forensics.metadata.c2pa import summarise
+    from provenancekit.forensics.metadata.c2pa import summarise
 
     trained = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
     store = {
@@ -276,7 +276,7 @@ def test_summarise_a_v2_claim_report():
 def test_header_sniff_agrees_with_the_sdk_on_every_corpus_jpeg():
     """The cheap sniff (no APP11, no provenance pointer: no manifest, SDK not called) gives
     the SDK's own answer on every JPEG of the C2PA corpus, remote-manifest files included."""
-    from forensics.metadata.jpeg import walk_segments
+    from provenancekit.forensics.metadata.jpeg import walk_segments
 
     jpegs = [p for p in sorted(C2PA.rglob("*")) if p.suffix.lower() in (".jpg", ".jpeg")
              and p.read_bytes()[:2] == b"\xff\xd8"]

@@ -19,12 +19,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.checks import CHECKS, Check
-from forensics.context import AnalysisContext
-from forensics.errors import DecodeError, IntakeError
-from forensics.intake import read_evidence
-from forensics.model import SCHEMA
-from forensics.scan import scan, scan_file
+from provenancekit.forensics.checks import CHECKS, Check
+from provenancekit.forensics.context import AnalysisContext
+from provenancekit.forensics.errors import DecodeError, IntakeError
+from provenancekit.forensics.intake import read_evidence
+from provenancekit.forensics.model import SCHEMA
+from provenancekit.forensics.scan import scan, scan_file
 
 try:
     import pillow_heif

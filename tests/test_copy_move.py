@@ -17,23 +17,23 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.checks import get_checks
-from forensics.checks.copy_move import CopyMoveCheck
-from forensics.editing.copymove import (
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.checks.copy_move import CopyMoveCheck
+from provenancekit.forensics.editing.copymove import (
     CopyMoveParams,
     block_shift_votes,
     detect_copy_move,
     exact_block_votes,
     keypoint_matches,
 )
-from forensics.editing.copymove_synthetic import (
+from provenancekit.forensics.editing.copymove_synthetic import (
     facade,
     jpeg_roundtrip,
     natural_texture,
     plant_clone,
     tiled_wall,
 )
-from forensics.scan import scan_file
+from provenancekit.forensics.scan import scan_file
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CODE = "copy_move.cloned_region"

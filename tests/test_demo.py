@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from samples.generate import build_samples
+from provenancekit.samples.generate import build_samples
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("demo") / "case"
     # Run from an unrelated folder, through the console entry point's module.
-    proc = subprocess.run([sys.executable, "-m", "cli", "demo", "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "provenancekit.cli", "demo", "--out", str(out)],
                           cwd=tmp_path_factory.mktemp("elsewhere"), capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -40,7 +40,7 @@ def report(demo_run: tuple[Path, dict]) -> dict:
 
 def _registered(prefix: str) -> bool:
     """Whether a registered check emits codes with this prefix (concurrent issues)."""
-    from forensics.checks import get_checks
+    from provenancekit.forensics.checks import get_checks
 
     names = {c.name for c in get_checks()}
     root = prefix.split(".")[0]
@@ -71,7 +71,7 @@ def test_demo_surfaces_every_planted_property(demo_run: tuple[Path, dict],
 
 
 def test_demo_report_outputs(demo_run: tuple[Path, dict], report: dict) -> None:
-    from reports.case_report import validate_report
+    from provenancekit.reports.case_report import validate_report
 
     out, _ = demo_run
     validate_report(report)
@@ -181,7 +181,7 @@ def test_report_claimreview_uses_the_confirmed_ratings(report: dict) -> None:
 def test_report_verify_detects_a_changed_file(demo_run: tuple[Path, dict],
                                              tmp_path: Path) -> None:
     out, _ = demo_run
-    run = subprocess.run([sys.executable, "-m", "cli", "case", "verify",
+    run = subprocess.run([sys.executable, "-m", "provenancekit.cli", "case", "verify",
                           str(out / "report.json")], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -193,7 +193,7 @@ def test_report_verify_detects_a_changed_file(demo_run: tuple[Path, dict],
         byte = fh.read(1)
         fh.seek(5000)
         fh.write(bytes([byte[0] ^ 1]))
-    run = subprocess.run([sys.executable, "-m", "cli", "case", "verify",
+    run = subprocess.run([sys.executable, "-m", "provenancekit.cli", "case", "verify",
                           str(moved / "report.json"), "--base", str(moved), "--json"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
@@ -235,20 +235,23 @@ def test_wheel_carries_the_demo_and_runs_outside_the_checkout(tmp_path: Path) ->
                           capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         pytest.skip(f"cannot build a wheel here: {proc.stderr[-300:]}")
-    wheel = next((tmp_path / "dist").glob("provenance-*.whl"))
+    wheel = next((tmp_path / "dist").glob("provenancekit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
+    # one top-level import package, nothing else beside it
+    tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert tops == {"provenancekit"}, tops
     for needed in ("samples/generate.py", "samples/demo.py", "cli/main.py", "cli/case_cmd.py",
                    "reports/terminal.py", "reports/html.py", "reports/case_report.py",
                    "reports/templates/case_report.html.j2", "reports/templates/report.css",
                    "reports/schema/report.schema.json", "forensics/case/runner.py",
                    "forensics/checks/metadata_check.py"):
-        assert needed in names, needed
+        assert f"provenancekit/{needed}" in names, needed
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import sys, forensics, samples; "
-            f"assert forensics.__file__.startswith({str(site)!r}), forensics.__file__; "
+    code = ("import sys, provenancekit.forensics as f, provenancekit.samples; "
+            f"assert f.__file__.startswith({str(site)!r}), f.__file__; "
             "sys.argv = ['provenance', 'demo', '--out', 'out']; "
-            "from cli.main import main; main()")
+            "from provenancekit.cli.main import main; main()")
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=300)

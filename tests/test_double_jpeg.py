@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.checks import get_checks
-from forensics.checks.double_jpeg import DoubleJpegParams, double_jpeg_statistics
-from forensics.editing.dct import analyse_double_jpeg, read_coefficients
-from forensics.scan import scan_file
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.checks.double_jpeg import DoubleJpegParams, double_jpeg_statistics
+from provenancekit.forensics.editing.dct import analyse_double_jpeg, read_coefficients
+from provenancekit.forensics.scan import scan_file
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CASIA = CORPUS / "forgery" / "casia-v1"
@@ -225,7 +225,7 @@ def _jpeg_variants() -> dict[str, bytes]:
 
 @pytest.mark.parametrize("name", sorted(_jpeg_variants()))
 def test_fast_reader_matches_jpeglib_public_reader(name: str) -> None:
-    from forensics.editing.dct import _read_with_public_api
+    from provenancekit.forensics.editing.dct import _read_with_public_api
 
     data = _jpeg_variants()[name]
     fast = read_coefficients(data)

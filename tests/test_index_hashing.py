@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from forensics.index import predates
-from forensics.index.features import extract, pack, unpack, verify, words
-from forensics.index.hashing import (
+from provenancekit.forensics.index import predates
+from provenancekit.forensics.index.features import extract, pack, unpack, verify, words
+from provenancekit.forensics.index.hashing import (
     DIHEDRAL_OPS,
     dhash,
     dhash_dihedral,

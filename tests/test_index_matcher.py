@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forensics.index.matcher import HashMatcher, popcount
-from forensics.index.store import HashArrays
+from provenancekit.forensics.index.matcher import HashMatcher, popcount
+from provenancekit.forensics.index.store import HashArrays
 
 
 def _arrays(n: int, seed: int, ids: np.ndarray | None = None) -> HashArrays:

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw
 from test_index_hashing import scene
 
-from forensics.index import open_index
+from provenancekit.forensics.index import open_index
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus absent")

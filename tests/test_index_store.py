@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from test_index_hashing import scene
 
-from forensics.index import (
+from provenancekit.forensics.index import (
     KnownIndexError,
     SQLiteStore,
     default_index_path,
@@ -21,9 +21,9 @@ from forensics.index import (
     open_index,
     scan_index_path,
 )
-from forensics.index.known import decode_working
-from forensics.index.signature import Signature, signature_from_rgb
-from forensics.index.store import IndexRecord
+from provenancekit.forensics.index.known import decode_working
+from provenancekit.forensics.index.signature import Signature, signature_from_rgb
+from provenancekit.forensics.index.store import IndexRecord
 
 
 def write_jpeg(path: Path, rgb: np.ndarray, quality: int = 90) -> Path:
@@ -72,8 +72,8 @@ def test_add_is_transactional(tmp_path: Path) -> None:
         idx.add_image(write_jpeg(tmp_path / "one.jpg", scene(13)))
         before = idx.stats()["images"]
         item, ctx, rgb = decode_working(write_jpeg(tmp_path / "two.jpg", scene(14)))
-        from forensics.index.hashing import global_hashes
-        from forensics.index.store import IndexRecord
+        from provenancekit.forensics.index.hashing import global_hashes
+        from provenancekit.forensics.index.store import IndexRecord
 
         h = global_hashes(rgb)
         record = IndexRecord(sha256=item.sha256, phash=h.phash, dhash=h.dhash, pdq=h.pdq,
@@ -190,7 +190,7 @@ def test_posting_lists_vote_like_a_brute_force_count(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A common word's list grows as full open rows are sealed into larger rows; the vote
     counts exactly what a per-image set intersection counts, ranked by votes."""
-    from forensics.index import store as store_mod
+    from provenancekit.forensics.index import store as store_mod
 
     monkeypatch.setattr(store_mod, "POSTING_CHUNK", 4)
     monkeypatch.setattr(store_mod, "POSTING_SEALED", 16)

@@ -15,10 +15,10 @@ import pytest
 from PIL import Image
 from test_double_jpeg import texture
 
-from forensics.checks import get_checks
-from forensics.editing.dct import read_coefficients
-from forensics.editing.ghost import _ijg_tables, analyse_ghosts, ghost_curves
-from forensics.scan import scan_file
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.editing.dct import read_coefficients
+from provenancekit.forensics.editing.ghost import _ijg_tables, analyse_ghosts, ghost_curves
+from provenancekit.forensics.scan import scan_file
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CAMERA = CORPUS / "exif" / "metadata-extractor-images" / "jpg"

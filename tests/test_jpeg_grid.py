@@ -15,10 +15,10 @@ import pytest
 from PIL import Image
 from test_double_jpeg import texture
 
-from forensics.checks.jpeg_grid import JpegGridCheck
-from forensics.editing.dct import read_coefficients
-from forensics.editing.grid import crop_boxes, grid_of_coefficients
-from forensics.scan import scan_file
+from provenancekit.forensics.checks.jpeg_grid import JpegGridCheck
+from provenancekit.forensics.editing.dct import read_coefficients
+from provenancekit.forensics.editing.grid import crop_boxes, grid_of_coefficients
+from provenancekit.forensics.scan import scan_file
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CAMERA = CORPUS / "exif" / "metadata-extractor-images" / "jpg"

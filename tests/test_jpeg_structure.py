@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.metadata.jpeg import estimate_quality, walk_segments
+from provenancekit.forensics.metadata.jpeg import estimate_quality, walk_segments
 
 
 def _jpeg(quality: int, subsampling: int = 2, progressive: bool = False) -> bytes:

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.checks import get_checks
-from forensics.context import AnalysisContext
-from forensics.editing.jpeg_tables import identify_tables, jpeg_digest, read_dqt
-from forensics.intake import read_evidence
-from forensics.scan import scan_file
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.context import AnalysisContext
+from provenancekit.forensics.editing.jpeg_tables import identify_tables, jpeg_digest, read_dqt
+from provenancekit.forensics.intake import read_evidence
+from provenancekit.forensics.scan import scan_file
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CHECK = get_checks(["jpeg_structure"])
@@ -162,7 +162,7 @@ def test_corpus_families() -> None:
 
 
 def test_signature_data_file_is_parsed_and_checked() -> None:
-    from forensics.editing.jpeg_signatures import SIGNATURES, load_signatures
+    from provenancekit.forensics.editing.jpeg_signatures import SIGNATURES, load_signatures
 
     assert len(SIGNATURES) > 300
     assert {f for _, f, _ in SIGNATURES} == {"editor", "camera"}

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from PIL import Image
 from test_index_hashing import scene
 
-from cli.main import cli
-from forensics.checks import get_checks
-from forensics.context import ScanOptions
-from forensics.index import KnownIndexError, open_index
-from forensics.scan import scan, scan_file, scan_paths
+from provenancekit.cli.main import cli
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.context import ScanOptions
+from provenancekit.forensics.index import KnownIndexError, open_index
+from provenancekit.forensics.scan import scan, scan_file, scan_paths
 
 
 @pytest.fixture()
@@ -129,7 +129,8 @@ def test_cli_reports_a_corrupt_index_without_traceback(tmp_path: Path) -> None:
     bad.write_bytes(b"garbage" * 100)
     img = tmp_path / "x.jpg"
     Image.fromarray(scene(33)).save(img)
-    proc = subprocess.run([sys.executable, "-m", "cli", "index", "query", str(img), "--index",
+    proc = subprocess.run([sys.executable, "-m", "provenancekit.cli", "index", "query", str(img),
+                           "--index",
                            str(bad)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "error [corrupt_index]" in proc.stderr and "Traceback" not in proc.stderr
@@ -138,7 +139,7 @@ def test_cli_reports_a_corrupt_index_without_traceback(tmp_path: Path) -> None:
 def test_quick_depth_matches_by_global_hashes_alone(case: dict[str, Path]) -> None:
     """local_features=False (the quick profile): a resized copy is still found by its hashes,
     without any ORB work; the flipped crop needs the local features (full depth)."""
-    from forensics.batch import checks_key, profile_scan_options
+    from provenancekit.forensics.batch import checks_key, profile_scan_options
 
     checks = get_checks(["known_image"])
     quick = ScanOptions(index_path=str(case["index"]), local_features=False)
@@ -158,7 +159,7 @@ def test_quick_depth_matches_by_global_hashes_alone(case: dict[str, Path]) -> No
 def test_release_word_postings_count_like_a_dict(monkeypatch: pytest.MonkeyPatch) -> None:
     """The release pass's NumPy posting lists (buffer, sorted runs, merges) count exactly what
     a word -> images dict counts, and take 8 bytes per posting."""
-    from forensics.index.release import WordPostings
+    from provenancekit.forensics.index.release import WordPostings
 
     monkeypatch.setattr(WordPostings, "BUFFER", 500)  # many flushes and merges
     rng = np.random.default_rng(3)

@@ -11,13 +11,13 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from forensics.checks.metadata_check import (
+from provenancekit.forensics.checks.metadata_check import (
     MetadataCheck,
     date_conflicts,
     picture_difference,
     thumbnail_comparison,
 )
-from forensics.scan import scan_file as _scan_file
+from provenancekit.forensics.scan import scan_file as _scan_file
 
 
 def scan_file(path: str):

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.checks import get_checks
-from forensics.editing.noise import box_reduce, grey, inconsistency, noise_map
-from forensics.scan import scan_file
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.editing.noise import box_reduce, grey, inconsistency, noise_map
+from provenancekit.forensics.scan import scan_file
 
 CHECK = get_checks(["noise"])
 

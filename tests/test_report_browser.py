@@ -14,9 +14,9 @@ from adversarial.browser import chromium as _chromium
 from adversarial.browser import page_requests as _page_requests
 from PIL import Image
 
-from forensics.case import run_case
-from reports.case_report import write_case_outputs
-from samples.demo import build_case
+from provenancekit.forensics.case import run_case
+from provenancekit.reports.case_report import write_case_outputs
+from provenancekit.samples.demo import build_case
 
 SCRIPT = "<script>document.title='pwned'</script>"
 IMG = "<img src=x onerror=\"document.title='pwned2'\">"

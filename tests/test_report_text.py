@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from reports.text import reveal
-from reports.triage import render_triage
+from provenancekit.reports.text import reveal
+from provenancekit.reports.triage import render_triage
 
 
 def test_bidi_overrides_and_zero_width_characters_are_shown_as_code_points() -> None:

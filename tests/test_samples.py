@@ -14,7 +14,7 @@ import piexif
 import pytest
 from PIL import Image
 
-from samples.generate import (
+from provenancekit.samples.generate import (
     CLAIMED_PLACE,
     CLAIMED_TARGET,
     EVENT_WINDOW,
@@ -241,21 +241,21 @@ def test_cloned_region_is_a_copy_of_the_source(built: SampleSet) -> None:
 
 def test_camera_files_carry_camera_tables_and_the_edit_photoshop_tables(
         built: SampleSet) -> None:
-    from samples.generate import CANON_TABLES, PHOTOSHOP_Q8_TABLES
+    from provenancekit.samples.generate import CANON_TABLES, PHOTOSHOP_Q8_TABLES
 
     with Image.open(built.get("IMG_0412.jpg").path) as img:
         assert [list(img.quantization[i]) for i in (0, 1)] == list(CANON_TABLES)
     data = built.get("wreckage_edited.jpg").path.read_bytes()
     with Image.open(built.get("wreckage_edited.jpg").path) as img:
         assert [list(img.quantization[i]) for i in (0, 1)] == list(PHOTOSHOP_Q8_TABLES)
-    from forensics.metadata.jpeg import walk_segments
+    from provenancekit.forensics.metadata.jpeg import walk_segments
 
     dqt = [seg for seg in walk_segments(data)["segments"] if seg["marker"] == "DQT"]
     assert len(dqt) == 1  # one DQT segment holding both tables, as Photoshop writes it
 
 
 def test_archive_holds_the_earlier_publication(built: SampleSet, tmp_path: Path) -> None:
-    from samples.generate import build_archive
+    from provenancekit.samples.generate import build_archive
 
     (entry,) = build_archive(tmp_path)
     assert entry.source_of == "recycled_2019.jpg" and entry.first_seen == "2019-02-15"

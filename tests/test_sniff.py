@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forensics.sniff import extension_agrees, extension_media_type, sniff_media_type
+from provenancekit.forensics.sniff import extension_agrees, extension_media_type, sniff_media_type
 
 
 @pytest.mark.parametrize("head,expected", [
@@ -42,7 +42,7 @@ def test_extension_is_only_a_hint() -> None:
 def test_bare_geojson_geometry_is_geojson() -> None:
     """RFC 7946 allows a bare geometry as the whole document: a track exported as one
     LineString is typed GeoJSON (and analysed), plain JSON stays JSON."""
-    from forensics.sniff import sniff_media_type
+    from provenancekit.forensics.sniff import sniff_media_type
 
     line = b'{ "type" : "LineString", "coordinates": [[34.1, 61.5], [34.2, 61.6]] }'
     assert sniff_media_type(line) == "application/geo+json"

@@ -19,7 +19,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():
     pytest.skip(f"corpus not found at {CORPUS}", allow_module_level=True)
 
-from forensics.scan import scan_file  # noqa: E402
+from provenancekit.forensics.scan import scan_file  # noqa: E402
 
 EXIF_PY = CORPUS / "exif" / "exif-py"
 MEI = CORPUS / "exif" / "metadata-extractor-images"

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from forensics.case.geo import bearing_deg, haversine_km, point_segment_km
-from forensics.case.times import Window
-from forensics.case.track import TrackError, TrackParams, analyse_track, parse_track
+from provenancekit.forensics.case.geo import bearing_deg, haversine_km, point_segment_km
+from provenancekit.forensics.case.times import Window
+from provenancekit.forensics.case.track import TrackError, TrackParams, analyse_track, parse_track
 
 PTS = [(61.00, 33.00, "2025-12-29T18:10:00Z"), (61.10, 33.40, "2025-12-29T18:20:00Z"),
        (61.20, 33.80, "2025-12-29T18:30:00Z"), (61.27, 33.86, "2025-12-29T18:40:00Z")]

@@ -18,16 +18,16 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from forensics.batch import checks_for
-from forensics.case.track import parse_track, track_length_km
-from forensics.checks import get_checks
-from forensics.checks.track_check import (
+from provenancekit.forensics.batch import checks_for
+from provenancekit.forensics.case.track import parse_track, track_length_km
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.checks.track_check import (
     TrackCheck,
     TrackCheckParams,
     time_resolution_s,
     time_seconds,
 )
-from forensics.scan import scan_file
+from provenancekit.forensics.scan import scan_file
 
 R = 6371.0088  # mean Earth radius (IUGG), km
 
@@ -107,7 +107,7 @@ def track_result(item: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):
-    from samples.generate import build_samples
+    from provenancekit.samples.generate import build_samples
 
     return build_samples(tmp_path_factory.mktemp("demo"))
 
@@ -149,7 +149,7 @@ def test_demo_navigation_unit_track_summary(demo) -> None:
 
 
 def test_scan_cli_reads_a_track_and_an_image(demo, tmp_path: Path) -> None:
-    from cli.main import cli
+    from provenancekit.cli.main import cli
 
     folder = tmp_path / "release"
     folder.mkdir()
@@ -384,7 +384,7 @@ def test_points_are_capped_and_the_summary_says_so(tmp_path: Path) -> None:
 
 
 def test_an_oversized_track_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("forensics.case.track.MAX_TRACK_BYTES", 200)
+    monkeypatch.setattr("provenancekit.forensics.case.track.MAX_TRACK_BYTES", 200)
     item = scan_text(tmp_path, "huge.gpx", gpx(BASE))
     assert item["error"]["code"] == "too_large" and "huge.gpx" in item["error"]["message"]
 
@@ -396,7 +396,7 @@ def test_kmz_members_and_hostile_archives(tmp_path: Path) -> None:
     import io
     import zipfile
 
-    from forensics.case.track import MAX_TRACK_BYTES, TrackError, parse_track
+    from provenancekit.forensics.case.track import MAX_TRACK_BYTES, TrackError, parse_track
 
     other_first = kmz(BASE, member="tracks/flight.kml", extra=(("images/a.png", b"x"),))
     track = parse_track("f.kmz", other_first)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from forensics.metadata.xmp import digital_source_types, find_packets, history, parse_xmp
+from provenancekit.forensics.metadata.xmp import (
+    digital_source_types,
+    find_packets,
+    history,
+    parse_xmp,
+)
 
 AI = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 HEAD = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '

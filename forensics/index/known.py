@@ -2,7 +2,7 @@
 
 Typical use (the library API the CLI and the demo build on)::
 
-    from forensics.index import open_index
+    from provenancekit.forensics.index import open_index
 
     with open_index("known.sqlite") as idx:          # created when missing
         idx.add_image("archive/2019/strike.jpg", url="https://...", first_seen="2019-02-14",

@@ -36,7 +36,7 @@ import json
 import re
 from typing import Any
 
-from forensics.sniff import extension_media_type
+from provenancekit.forensics.sniff import extension_media_type
 
 STATES = (
     "no_manifest", "remote_not_fetched", "valid_untrusted", "trusted", "invalid", "unsupported",

@@ -384,7 +384,7 @@ def _encode(arr: np.ndarray, fmt: str, **kw: object) -> bytes:
 @functools.lru_cache(maxsize=1)
 def _sample_files() -> dict[str, bytes]:
     """The demo samples' bytes (``samples.generate.build_samples``), by file name."""
-    from samples.generate import build_samples
+    from provenancekit.samples.generate import build_samples
 
     with tempfile.TemporaryDirectory(prefix="hostile-samples-") as tmp:
         built = build_samples(tmp)

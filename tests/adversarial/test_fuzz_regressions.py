@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from forensics.case.casefile import CaseFileError, load_case
-from forensics.context import AnalysisContext
-from forensics.model import EvidenceItem, _jsonable
-from forensics.scan import scan_file
-from forensics.sniff import sniff_media_type
+from provenancekit.forensics.case.casefile import CaseFileError, load_case
+from provenancekit.forensics.context import AnalysisContext
+from provenancekit.forensics.model import EvidenceItem, _jsonable
+from provenancekit.forensics.scan import scan_file
+from provenancekit.forensics.sniff import sniff_media_type
 
 # --------------------------------------------------------------------------------------------
 # Inputs
@@ -265,8 +265,8 @@ def test_track_time_at_the_ends_of_the_calendar_is_not_placed(stamp: str) -> Non
     calendar cannot be shifted by the UTC offset range."""
     from datetime import datetime, timedelta, timezone
 
-    from forensics.case.times import Window
-    from forensics.case.track import analyse_track, parse_track
+    from provenancekit.forensics.case.times import Window
+    from provenancekit.forensics.case.track import analyse_track, parse_track
 
     data = (f"lat,lon,time\n61.52,34.19,{stamp}\n61.27,33.86,2025-12-29T22:00:00+03:00\n"
             .encode())
@@ -330,7 +330,7 @@ def test_many_unclosed_xmp_openers_are_searched_in_linear_time(opener: bytes) ->
     """Found reviewing the ``xmp`` target: the packet search was a lazy ``.*?`` regex, so
     every opener without a closer scanned to the end of the data: 110 kB of openers took
     13 s, 440 kB 228 s (a PNG or TIFF can carry megabytes of them)."""
-    from forensics.metadata.xmp import find_packets, read_xmp
+    from provenancekit.forensics.metadata.xmp import find_packets, read_xmp
 
     data = b"\x89PNG" + opener * 10_000
     start = time.perf_counter()
@@ -340,7 +340,7 @@ def test_many_unclosed_xmp_openers_are_searched_in_linear_time(opener: bytes) ->
 
 
 def test_packet_search_finds_every_closed_packet() -> None:
-    from forensics.metadata.xmp import find_packets
+    from provenancekit.forensics.metadata.xmp import find_packets
 
     one = b"<x:xmpmeta xmlns:x='adobe:ns:meta/'>a</x:xmpmeta>"
     two = b"<x:xmpmeta>b</x:xmpmeta>"

@@ -31,10 +31,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from forensics.model import ItemResult
-from forensics.scan import scan_file
-from forensics.sniff import extension_agrees, extension_media_type, sniff_media_type
-from forensics.store import db_path
+from provenancekit.forensics.model import ItemResult
+from provenancekit.forensics.scan import scan_file
+from provenancekit.forensics.sniff import extension_agrees, extension_media_type, sniff_media_type
+from provenancekit.forensics.store import db_path
 
 from .generator import (
     BOMB_FAMILIES,
@@ -250,7 +250,7 @@ def background(request: pytest.FixtureRequest,
     if "test_folder_families_lose_nothing_in_the_batch" in selected:
         cases = [build_many_tiny(root, SCALE), build_deep_dirs(root, SCALE),
                  build_symlinks(root, SCALE, link_chain=False), build_odd_names(root, SCALE)]
-        batch = subprocess.Popen([sys.executable, "-m", "cli", "scan", str(root),
+        batch = subprocess.Popen([sys.executable, "-m", "provenancekit.cli", "scan", str(root),
                                   "--workers", "2", "--timeout", "60", "--results", "run.sqlite",
                                   "--jsonl", "run.jsonl", "--format", "json", "-o", "scan.json"],
                                  cwd=work, **pipes)

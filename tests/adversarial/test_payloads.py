@@ -50,17 +50,17 @@ from rich.console import Console
 
 from adversarial.browser import Dom, chromium, parse_dom, render
 from adversarial.payloads import NET_HOST, PAYLOADS, Payload
-from cli.main import cli
-from forensics.case import run_case
-from forensics.case import runner as case_runner
-from forensics.checks import get_checks
-from forensics.index import open_index
-from forensics.metadata.exif import MAX_VALUE_CHARS
-from reports.case_report import write_case_outputs
-from reports.csv_out import write_csv
-from reports.index_view import print_query
-from reports.terminal import metadata_tree, print_scan, safe
-from reports.text import reveal
+from provenancekit.cli.main import cli
+from provenancekit.forensics.case import run_case
+from provenancekit.forensics.case import runner as case_runner
+from provenancekit.forensics.checks import get_checks
+from provenancekit.forensics.index import open_index
+from provenancekit.forensics.metadata.exif import MAX_VALUE_CHARS
+from provenancekit.reports.case_report import write_case_outputs
+from provenancekit.reports.csv_out import write_csv
+from provenancekit.reports.index_view import print_query
+from provenancekit.reports.terminal import metadata_tree, print_scan, safe
+from provenancekit.reports.text import reveal
 
 JOIN = " ¦ "
 EXIF_MAX = 2000  # forensics.metadata.exif.MAX_VALUE_CHARS
@@ -740,11 +740,12 @@ def browser() -> str:
 
 
 def _template(name: str) -> str:
-    return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
+    templates = resources.files("provenancekit.reports") / "templates"
+    return (templates / name).read_text(encoding="utf-8")
 
 
 def _case_tags() -> set[str]:
-    html_py = (resources.files("reports") / "html.py").read_text(encoding="utf-8")
+    html_py = (resources.files("provenancekit.reports") / "html.py").read_text(encoding="utf-8")
     return template_tags(_template("case_report.html.j2"), _template("_item.html.j2"), html_py)
 
 

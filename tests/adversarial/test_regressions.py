@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from forensics.intake import expand_paths
-from forensics.scan import scan_file
+from provenancekit.forensics.intake import expand_paths
+from provenancekit.forensics.scan import scan_file
 
 from .generator import (
     build_tiff,
@@ -132,7 +132,8 @@ def _cli_jsonl(tmp_path: Path, target: Path) -> list[dict]:
     import subprocess
 
     out = tmp_path / "run.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "cli", "scan", str(target), "--workers", "2",
+    proc = subprocess.run([sys.executable, "-m", "provenancekit.cli", "scan", str(target),
+                           "--workers", "2",
                            "--checks", "metadata", "--format", "jsonl", "-o", str(out)],
                           cwd=Path(__file__).resolve().parents[2], capture_output=True,
                           text=True, timeout=120)
@@ -170,8 +171,8 @@ def test_unreadable_link_chain_does_not_hide_the_real_file(tmp_path: Path) -> No
 _RSS_CHILD = r"""
 import json, resource, sys, time, warnings
 warnings.simplefilter("ignore")
-from forensics.scan import scan_file
-from forensics.checks import get_checks
+from provenancekit.forensics.scan import scan_file
+from provenancekit.forensics.checks import get_checks
 scan_file(sys.argv[2], checks=get_checks(["double_jpeg"]))  # imports and warms up
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
