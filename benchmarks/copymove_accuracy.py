@@ -12,7 +12,7 @@ Data (``../shared/corpus``, see its ``SOURCES.md``; nothing is copied into the p
   5 originals.
 * Camera originals: the JPEGs of ``exif/metadata-extractor-images/jpg`` whose metadata names
   no editing software (the excluded ones are listed).
-* Synthetic (generated here, see :mod:`forensics.editing.copymove_synthetic`): clones planted
+* Synthetic (generated here, see :mod:`samples.copymove_synthetic`): clones planted
   in random camera-like pictures with shifts, rotations, scaling, mirroring and JPEG
   re-compression; and repeated-structure negatives (a facade of identical windows, a tiled
   wall) that must not be called clones.
@@ -312,7 +312,7 @@ def synthetic(seeds: int = 4) -> dict[str, Any]:
     import cv2
 
     from provenancekit.forensics.editing.copymove import detect_copy_move
-    from provenancekit.forensics.editing.copymove_synthetic import (
+    from provenancekit.samples.copymove_synthetic import (
         facade,
         jpeg_roundtrip,
         natural_texture,
@@ -412,7 +412,7 @@ def _speed_child(path: str) -> None:
 def speed(root: Path) -> None:
     import cv2
 
-    from provenancekit.forensics.editing.copymove_synthetic import natural_texture, plant_clone
+    from provenancekit.samples.copymove_synthetic import natural_texture, plant_clone
 
     print("\n== Speed (one core: one process, OpenCV limited to 1 thread; best of 3) ==")
     print(f"{'file':44} {'scan s':>7} {'check s':>8} {'working size':>14} "

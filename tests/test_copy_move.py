@@ -1,7 +1,7 @@
 """Copy-move check: planted clones are found with the right regions and transform, repeated
 structure is not called a clone, real forgeries (NoSo, CASIA) are found, bad input is handled.
 
-Pictures are generated at test time (:mod:`forensics.editing.copymove_synthetic`); the real
+Pictures are generated at test time (:mod:`samples.copymove_synthetic`); the real
 forgeries are read from ``../shared/corpus`` when it exists."""
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from provenancekit.forensics.editing.copymove import (
     exact_block_votes,
     keypoint_matches,
 )
-from provenancekit.forensics.editing.copymove_synthetic import (
+from provenancekit.forensics.scan import scan_file
+from provenancekit.samples.copymove_synthetic import (
     facade,
     jpeg_roundtrip,
     natural_texture,
     plant_clone,
     tiled_wall,
 )
-from provenancekit.forensics.scan import scan_file
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CODE = "copy_move.cloned_region"

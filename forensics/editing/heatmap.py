@@ -4,6 +4,9 @@ A check's map is a 2-D float array over a grid that covers the analysed picture 
 8x8 JPEG blocks, noise blocks...). :func:`heatmap_png` turns it into a small colour PNG a
 report can embed; :func:`regions_from_mask` lists the connected regions of a boolean map as
 bounding boxes in the *stored image's* pixel coordinates and as fractions of the frame.
+:func:`scaled_png` is the one scaler and encoder of every map PNG (heat maps here, the
+copy-move label map and mask): a map stretched, nearest-neighbour, to the stored picture's
+aspect ratio with a bounded long side.
 """
 
 from __future__ import annotations
@@ -20,6 +23,41 @@ from ..model import Artifact
 
 MAX_HEATMAP_SIDE = 512
 """Longest side, in pixels, of an embedded heat map PNG."""
+
+
+def fit_size(size: tuple[int, int], max_side: int) -> tuple[float, tuple[int, int]]:
+    """(scale, (width, height)) of a picture of ``size`` = (width, height) reduced, never
+    enlarged, so that its long side is at most ``max_side`` pixels."""
+    w, h = size
+    scale = min(1.0, max_side / max(w, h, 1))
+    return scale, (max(1, round(w * scale)), max(1, round(h * scale)))
+
+
+def scaled_png(img: np.ndarray, *, out_size: tuple[int, int] | None = None,
+               max_side: int = MAX_HEATMAP_SIDE, outline: np.ndarray | None = None,
+               **save: Any) -> bytes:
+    """A ``uint8`` map (H, W) grey or (H, W, 3) RGB as a PNG of the picture it covers.
+
+    ``out_size`` is the (width, height) of that picture (default: the map's own); the PNG
+    keeps its aspect ratio with at most ``max_side`` pixels on the long side
+    (nearest-neighbour, so cells stay visible). ``outline`` (a boolean map of the same
+    grid), when given, is drawn in white along its edge. ``save`` goes to PIL's PNG encoder
+    (e.g. ``optimize=True`` or ``compress_level=6``).
+    """
+    arr = np.ascontiguousarray(img)
+    _, size = fit_size(out_size or (arr.shape[1], arr.shape[0]), max_side)
+    im = Image.fromarray(arr).resize(size, Image.Resampling.NEAREST)
+    if outline is not None and outline.any():
+        m = Image.fromarray(outline.astype(np.uint8) * 255).resize(size,
+                                                                    Image.Resampling.NEAREST)
+        mb = np.asarray(m) > 0
+        edge = mb & ~ndi.binary_erosion(mb, iterations=1, border_value=0)
+        rgb = np.array(im.convert("RGB"))
+        rgb[edge] = (255, 255, 255)
+        im = Image.fromarray(rgb)
+    buf = io.BytesIO()
+    im.save(buf, "PNG", **save)
+    return buf.getvalue()
 
 
 def heatmap_png(values: np.ndarray, *, vmin: float = 0.0, vmax: float = 1.0,
@@ -39,22 +77,8 @@ def heatmap_png(values: np.ndarray, *, vmin: float = 0.0, vmax: float = 1.0,
     norm = np.clip((np.nan_to_num(arr, nan=vmin) - vmin) / span, 0.0, 1.0)
     grey = (norm * 255).round().astype(np.uint8)
     colour = cv2.applyColorMap(grey, cv2.COLORMAP_INFERNO)[..., ::-1]  # BGR -> RGB
-    w, h = out_size if out_size else (arr.shape[1], arr.shape[0])
-    scale = min(1.0, max_side / max(w, h, 1))
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    im = Image.fromarray(np.ascontiguousarray(colour), "RGB").resize(size,
-                                                                     Image.Resampling.NEAREST)
-    if mask is not None and mask.any():
-        m = Image.fromarray(mask.astype(np.uint8) * 255, "L").resize(size,
-                                                                     Image.Resampling.NEAREST)
-        mb = np.asarray(m) > 0
-        edge = mb & ~ndi.binary_erosion(mb, iterations=1, border_value=0)
-        rgb = np.array(im)
-        rgb[edge] = (255, 255, 255)
-        im = Image.fromarray(rgb, "RGB")
-    buf = io.BytesIO()
-    im.save(buf, "PNG", compress_level=6)
-    return buf.getvalue()
+    return scaled_png(colour, out_size=out_size, max_side=max_side, outline=mask,
+                      compress_level=6)
 
 
 def heatmap_artifact(name: str, values: np.ndarray, description: str, **kwargs: Any) -> Artifact:
@@ -136,9 +160,7 @@ def mask_artifact(name: str, mask: np.ndarray, *, cell: tuple[float, float],
     ``max_side`` pixels on its long side, white where the grid cell is set. Reports and
     benchmarks read it by scaling it to the picture size.
     """
-    w, h = image_size
-    scale = min(1.0, max_side / max(w, h, 1))
-    ow, oh = max(1, round(w * scale)), max(1, round(h * scale))
+    scale, (ow, oh) = fit_size(image_size, max_side)
     xs = np.minimum(((np.arange(ow) + 0.5) / scale / cell[0]).astype(int), mask.shape[1] - 1)
     ys = np.minimum(((np.arange(oh) + 0.5) / scale / cell[1]).astype(int), mask.shape[0] - 1)
     out = np.asarray(mask, dtype=bool)[ys[:, None], xs[None, :]]
