@@ -27,8 +27,8 @@ Each target is a function taking the fuzzer's bytes (see :data:`TARGETS`):
 ``case``
     the bytes as a ``case.yaml``: :func:`forensics.case.casefile.load_case`.
 ``track``
-    :func:`forensics.case.track.parse_track` (GPX, KML, KMZ, CSV, GeoJSON) and
-    :func:`forensics.case.track.analyse_track` against the demo case's target, site and window.
+    :func:`forensics.tracks.parse.parse_track` (GPX, KML, KMZ, CSV, GeoJSON) and
+    :func:`forensics.tracks.analyse.analyse_track` against the demo case's target, site and window.
 
 An exception other than the target's documented error type (``IntakeError``,
 ``CaseFileError``, ``TrackError``; the metadata, JPEG and XMP readers never raise), a broken
@@ -245,9 +245,9 @@ def fuzz_case(data: bytes) -> None:
 def fuzz_track(data: bytes) -> None:
     from datetime import datetime, timedelta, timezone
 
-    from provenancekit.forensics.case.geo import valid_latlon
-    from provenancekit.forensics.case.times import Window
-    from provenancekit.forensics.case.track import analyse_track, parse_track
+    from provenancekit.forensics.tracks import analyse_track, parse_track
+    from provenancekit.forensics.tracks.geo import valid_latlon
+    from provenancekit.forensics.tracks.times import Window
 
     name = "track.csv" if len(data) % 2 else "track.geojson"
     track = parse_track(name, data)
@@ -273,7 +273,7 @@ TARGET_FUNCS: dict[str, Target] = {
     "jpeg": Target(fuzz_jpeg, ()),
     "xmp": Target(fuzz_xmp, ()),
     "case": Target(fuzz_case, ("provenancekit.forensics.case.casefile.CaseFileError",)),
-    "track": Target(fuzz_track, ("provenancekit.forensics.case.track.TrackError",)),
+    "track": Target(fuzz_track, ("provenancekit.forensics.tracks.parse.TrackError",)),
 }
 
 _TARGET_MODULES = {
@@ -285,7 +285,7 @@ _TARGET_MODULES = {
              "provenancekit.forensics.metadata.xmp"),
     "xmp": ("provenancekit.forensics.metadata.xmp", "provenancekit.forensics.metadata.summary"),
     "case": ("provenancekit.forensics.case.casefile",),
-    "track": ("provenancekit.forensics.case.track", "provenancekit.forensics.case.times"),
+    "track": ("provenancekit.forensics.tracks.parse", "provenancekit.forensics.tracks.times"),
 }
 
 

@@ -7,9 +7,12 @@ import sys
 
 import click
 
+from provenancekit.forensics.batch import BatchOptions
 from provenancekit.forensics.case import run_case, verify_report, write_template
 from provenancekit.forensics.errors import ProvenanceError
 from provenancekit.reports.case_report import ReportSchemaError, read_report, write_case_outputs
+
+from .options import batch_limits_options
 
 
 @click.group("case")
@@ -31,9 +34,14 @@ def init(folder: str, force: bool) -> None:
 @click.argument("case_file", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="Folder for report.html, report.json and claimreview.jsonld.")
-def run(case_file: str, out_dir: str) -> None:
-    """Scan the case's evidence, assess it against the claim and write the report."""
-    report = run_case(case_file)
+@batch_limits_options
+def run(case_file: str, out_dir: str, workers: int, timeout: float, memory_mb: int) -> None:
+    """Scan the case's evidence, assess it against the claim and write the report.
+
+    Each evidence file is analysed in a worker process: one that hangs or crashes a library
+    is reported with its error ('timeout', 'worker_crashed'...) and the report is written."""
+    report = run_case(case_file, batch=BatchOptions(workers=workers, timeout_s=timeout,
+                                                    memory_mb=memory_mb))
     emit_case_outputs(report, out_dir)
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 import click
 from rich.console import Console
 
 from provenancekit.forensics import __version__
+from provenancekit.forensics.batch import BatchOptions, scan_one
 from provenancekit.forensics.checks import get_checks
 from provenancekit.forensics.context import ScanOptions
 from provenancekit.forensics.errors import ProvenanceError
-from provenancekit.forensics.scan import scan_file
 from provenancekit.reports.serialize import to_json
 from provenancekit.reports.terminal import metadata_tree, print_scan
 
@@ -22,17 +21,6 @@ from .case_cmd import case, emit_case_outputs
 from .index_cmd import index
 from .options import trust_anchors_option
 from .scan_cmd import scan
-
-
-def scan_options_from(trust_anchors: str | None, index: str | None = None,
-                      **profile: Any) -> ScanOptions:
-    """The library's ScanOptions from the shared command-line options (and what a
-    ``--profile`` sets, see :func:`forensics.batch.profile_scan_options`)."""
-    pem = None
-    if trust_anchors:
-        with open(trust_anchors, encoding="utf-8", errors="replace") as fh:
-            pem = fh.read()
-    return ScanOptions(trust_anchors_pem=pem, index_path=index, **profile)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,8 +37,12 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the metadata as JSON.")
 @trust_anchors_option
 def metadata(path: str, as_json: bool, trust_anchors: str | None) -> None:
-    """Show every metadata field read from one file, grouped (like exiftool -G)."""
-    item = scan_file(path, options=scan_options_from(trust_anchors), checks=()).to_dict()
+    """Show every metadata field read from one file, grouped (like exiftool -G).
+
+    The file is read in a worker process with the scan's per-file timeout and memory limit,
+    like every file the tool analyses."""
+    options = BatchOptions(scan=ScanOptions.build(trust_anchors_path=trust_anchors))
+    item = scan_one(path, checks=(), options=options)
     if as_json:
         click.echo(to_json(item), nl=False)
     else:

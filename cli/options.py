@@ -7,7 +7,25 @@ from typing import Any
 
 import click
 
+from provenancekit.forensics.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
+
 F = Callable[..., Any]
+
+
+def batch_limits_options(f: F) -> F:
+    """``--workers``, ``--timeout``, ``--memory-limit``: how files are analysed (each in a
+    worker process, so a file that hangs or crashes a library costs only its own result)."""
+    f = click.option("--memory-limit", "memory_mb", type=click.IntRange(min=64),
+                     default=DEFAULT_MEMORY_MB, show_default=True,
+                     help="MiB of resident memory one worker may use; past it the file gets "
+                          "error 'out_of_memory' and the run goes on.")(f)
+    f = click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_S,
+                     show_default=True,
+                     help="Seconds one file may take; past it the file gets error 'timeout' "
+                          "and the run goes on.")(f)
+    f = click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                     help="Worker processes analysing files in parallel.")(f)
+    return f
 
 
 def trust_anchors_option(f: F) -> F:

@@ -24,25 +24,30 @@ from rich.progress import (
 from rich.text import Text
 
 from provenancekit.forensics.batch import (
-    DEFAULT_MEMORY_MB,
-    DEFAULT_TIMEOUT_S,
     PROFILES,
     BatchOptions,
     checks_for,
     profile_scan_options,
     run_batch,
 )
+from provenancekit.forensics.context import ScanOptions
 from provenancekit.forensics.errors import UsageError
 from provenancekit.forensics.model import scan_document
 from provenancekit.forensics.scan import tool_info
 from provenancekit.forensics.store import ResultStore, db_path
-from provenancekit.forensics.triage import LEVELS, level_at_least
+from provenancekit.forensics.triage import level_at_least, level_counts
 from provenancekit.reports.csv_out import write_csv
 from provenancekit.reports.serialize import to_json, to_jsonl_line
 from provenancekit.reports.terminal import print_batch_summary, print_scan
 from provenancekit.reports.triage import render_triage
 
-from .options import index_option, output_option, scan_options, trust_anchors_option
+from .options import (
+    batch_limits_options,
+    index_option,
+    output_option,
+    scan_options,
+    trust_anchors_option,
+)
 
 
 @click.command()
@@ -55,8 +60,6 @@ from .options import index_option, output_option, scan_options, trust_anchors_op
 @output_option
 @trust_anchors_option
 @index_option
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes analysing files in parallel.")
 @click.option("--profile", type=click.Choice(sorted(PROFILES)), default="full",
               show_default=True,
               help="quick: intake, metadata, JPEG structure, hashes and index match by the "
@@ -66,14 +69,7 @@ from .options import index_option, output_option, scan_options, trust_anchors_op
 @click.option("--checks", "check_names", default=None, metavar="NAME[,NAME...]",
               help="Run exactly these checks (see 'provenance checks list'); overrides "
                    "--profile.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_S,
-              show_default=True,
-              help="Seconds one file may take; past it the file gets error 'timeout' and the "
-                   "batch goes on.")
-@click.option("--memory-limit", "memory_mb", type=click.IntRange(min=64),
-              default=DEFAULT_MEMORY_MB, show_default=True,
-              help="MiB of resident memory one worker may use; past it the file gets error "
-                   "'out_of_memory' and the batch goes on.")
+@batch_limits_options
 @scan_options
 def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: str | None,
          index: str | None, workers: int, profile: str, check_names: str | None,
@@ -94,15 +90,11 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
     except KeyError as exc:
         raise UsageError(f"unknown check(s): {exc.args[0]}; see 'provenance checks list'"
                          ) from exc
-    from .main import scan_options_from  # the one place options become ScanOptions
-
-    if index and any(c.name == "known_image" for c in checks):
-        from provenancekit.forensics.index import load_index
-
-        load_index(index)  # a missing or corrupt index stops here, with a clear error (exit 2)
+    # a missing or corrupt index stops run_batch before the first file, clearly (exit 2)
     opts = BatchOptions(workers=workers, timeout_s=timeout, memory_mb=memory_mb,
                         resume=resume, thumbnails=bool(html),
-                        scan=scan_options_from(trust_anchors, index,
+                        scan=ScanOptions.build(trust_anchors_path=trust_anchors,
+                                               index_path=index,
                                                **profile_scan_options(profile, names)))
     err = Console(stderr=True)
     with ExitStack() as stack:
@@ -156,9 +148,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
                 write_csv(ranked, fh)
         if html:
             thumbs = store.thumbnails() if store is not None else {}
-            uris = {p: "data:image/jpeg;base64," + _b64(t) for p, t in thumbs.items()}
-            page = render_triage(ranked, summary=_page_summary(items),
-                                 thumbnails={i["path"]: uris.get(db_path(i["path"]), "")
+            page = render_triage(ranked, summary=level_counts(items),
+                                 thumbnails={i["path"]: thumbs.get(db_path(i["path"]), b"")
                                              for i in ranked})
             with _open(html) as fh:
                 fh.write(page)
@@ -172,23 +163,6 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
         sys.exit(130)
     if fail_on and flagged:
         sys.exit(1)
-
-
-def _b64(data: bytes) -> str:
-    import base64
-
-    return base64.b64encode(data).decode("ascii")
-
-
-def _page_summary(items: list[dict[str, Any]]) -> dict[str, Any]:
-    levels: dict[str, int] = {}
-    for i in items:
-        lvl = (i.get("triage") or {}).get("level", "none")
-        levels[lvl] = levels.get(lvl, 0) + 1
-    order = [*reversed(LEVELS), "error"]
-    return {"analysed_total": len(items),
-            "errors": sum(1 for i in items if i.get("status") == "error"),
-            "levels": {k: levels[k] for k in order if k in levels}}
 
 
 def _open(path: str, mode: str = "w") -> IO[str]:

@@ -24,11 +24,11 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .checks import Check, get_checks
+from .checks.base import ReleasePass
 from .context import AnalysisContext, ScanOptions
-from .index.release import ReleaseTracker, SignatureSink
 from .intake import Input, expand_paths
 from .model import ItemError, ItemResult
-from .scan import scan_file
+from .scan import prepare_checks, release_passes, scan_file
 from .store import FileKey, ResultStore, db_path, file_key
 from .thumbs import thumbnail_jpeg
 from .triage import triage
@@ -41,11 +41,12 @@ DEFAULT_MEMORY_MB = 3072
 """Resident-memory limit per worker (MiB), watched by the parent; a worker past it is stopped
 and its file gets ``out_of_memory``."""
 
-PROFILES: dict[str, tuple[str, ...] | None] = {
-    # The screening pass: intake, metadata, JPEG structure, hashes and index match.
-    "quick": ("metadata", "jpeg_structure", "known_image", "track"),
+PROFILES: dict[str, Callable[[Check], bool]] = {
+    # The screening pass: the checks that declare themselves cheap on every file (intake,
+    # metadata, JPEG structure, hashes and index match, track logs).
+    "quick": lambda c: c.screening,
     # Every registered check.
-    "full": None,
+    "full": lambda c: True,
 }
 
 PROFILE_SCAN_OPTIONS: dict[str, dict[str, Any]] = {
@@ -64,11 +65,8 @@ def checks_for(profile: str | None, names: Sequence[str] | None) -> tuple[Check,
     """The checks of a profile, or of an explicit name list (which wins)."""
     if names:
         return get_checks(tuple(names))
-    wanted = PROFILES.get(profile or "full")
-    if wanted is None:
-        return get_checks()
-    registered = {c.name for c in get_checks()}
-    return get_checks(tuple(n for n in wanted if n in registered))
+    wanted = PROFILES[profile or "full"]
+    return tuple(c for c in get_checks() if wanted(c))
 
 
 def checks_key(checks: Sequence[Check], options: ScanOptions) -> str:
@@ -87,7 +85,12 @@ class BatchOptions:
     memory_mb: int | None = DEFAULT_MEMORY_MB
     resume: bool = False
     thumbnails: bool = False
-    """Also make a small JPEG thumbnail per image (for triage pages; one extra draft decode)."""
+    """Also make a small JPEG thumbnail per image (from the shared preview: no extra decode)."""
+    thumbnail_side: int = 112
+    """Longest side of a thumbnail, pixels."""
+    thumbnail_upright: bool = False
+    """Apply the EXIF orientation to thumbnails (a report's pictures); triage pages show the
+    picture as stored, like the analysis sees it."""
     scan: ScanOptions = field(default_factory=ScanOptions)
 
 
@@ -172,7 +175,7 @@ def _die_with_parent(main: int) -> None:
 
 
 def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
-            memory_mb: int | None, thumbnails: bool, parent: int) -> None:
+            memory_mb: int | None, thumbnails: tuple[int, bool] | None, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
     _die_with_parent(parent)
     try:
@@ -192,16 +195,18 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
         if path is None:
             return
         thumbs: list[bytes] = []
-        sink = SignatureSink(local_features=options.local_features) \
-            if any(c.name == "known_image" for c in checks) else None
+        records: dict[str, bytes] = {}
 
         def grab(ctx: AnalysisContext, thumbs: list[bytes] = thumbs) -> None:
             if thumbnails and ctx.is_image and ctx.image_or_none is not None:
-                thumbs.append(thumbnail_jpeg(ctx.preview))  # the shared preview: no decode
+                side, upright = thumbnails
+                orientation = ctx.metadata.summary.get("orientation") if upright else None
+                thumbs.append(thumbnail_jpeg(ctx.preview, max_side=side,  # no second decode
+                                             orientation=orientation))
 
         try:
-            item = finish_item(scan_file(path, options=options, checks=checks, release=sink,
-                                         inspect=grab))
+            item = finish_item(scan_file(path, options=options, checks=checks,
+                                         records=records, inspect=grab))
         except MemoryError:
             item = finish_item(error_item(path, ItemError(
                 "out_of_memory", f"{path}: analysis needed more than the "
@@ -211,7 +216,7 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
                 "worker_error", f"{path}: {type(exc).__name__}: {exc}"[:500])))
         try:
             conn.send((item, thumbs[0] if thumbs and item.get("status") == "ok" else None,
-                       sink.data if sink is not None else None))
+                       records))
         except (BrokenPipeError, OSError):
             return
 
@@ -222,8 +227,9 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
 class _Worker:
     def __init__(self, ctx: Any, checks: tuple[Check, ...], opts: BatchOptions):
         self.conn, child = ctx.Pipe()
+        thumbs = (opts.thumbnail_side, opts.thumbnail_upright) if opts.thumbnails else None
         self.proc = ctx.Process(target=_worker, args=(child, checks, opts.scan, opts.memory_mb,
-                                                      opts.thumbnails, os.getpid()),
+                                                      thumbs, os.getpid()),
                                 daemon=True)
         self.proc.start()
         child.close()
@@ -268,7 +274,8 @@ def _crash_error(path: str, exitcode: int | None) -> ItemError:
 def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check],
               options: BatchOptions | None = None, store: ResultStore | None = None,
               on_item: Callable[[dict[str, Any]], None] | None = None,
-              on_total: Callable[[int], None] | None = None) -> BatchSummary:
+              on_total: Callable[[int], None] | None = None,
+              on_thumbnail: Callable[[str, bytes], None] | None = None) -> BatchSummary:
     """Analyse every input in worker processes; call ``on_item`` with each finished item.
 
     With ``store``, every item is committed as it finishes, and with ``options.resume``
@@ -277,6 +284,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
     """
     opts = options or BatchOptions()
     checks = tuple(checks)
+    prepare_checks(checks, opts.scan)  # a broken index stops the run here, clearly
     key_of_checks = checks_key(checks, opts.scan)
     summary = BatchSummary()
     start = time.monotonic()
@@ -311,13 +319,14 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
             skipped.append(inp.path)
             continue
         todo.append((inp, key))
-    # The release pass (known_image.duplicate_in_release) runs in this process over every
-    # worker's files; on resume it first learns the signatures stored by the earlier run.
-    tracker = ReleaseTracker(local_features=opts.scan.local_features) \
-        if any(c.name == "known_image" for c in checks) else None
-    if tracker is not None and store is not None and skipped:
+    # Release-level passes (e.g. known_image.duplicate_in_release) run in this process over
+    # every worker's files; the first one's records are kept in the store, so on resume it
+    # first learns what the earlier run stored.
+    passes = release_passes(checks, opts.scan)
+    stored_pass = next(iter(passes), None)
+    if stored_pass is not None and store is not None and skipped:
         for path, sig in store.signatures(skipped):
-            tracker.observe_bytes(path, sig, compare=False)  # reported back then
+            passes[stored_pass].observe_bytes(path, sig, compare=False)  # reported back then
     if on_total:
         on_total(len(todo))
 
@@ -325,6 +334,8 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
              sig: bytes | None = None) -> None:
         if store is not None:
             store.put(item, key, thumb, sig)
+        if on_thumbnail is not None and thumb:
+            on_thumbnail(item["path"], thumb)
         summary.analysed += 1
         summary.count(item)
         if on_item:
@@ -338,7 +349,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
             queue.append((inp.path, key))
 
     try:
-        _pool(queue, checks, opts, emit, tracker)
+        _pool(queue, checks, opts, emit, passes)
     except KeyboardInterrupt:
         summary.interrupted = True
     summary.seconds = time.monotonic() - start
@@ -347,7 +358,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
 
 def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: BatchOptions,
           emit: Callable[[dict[str, Any], FileKey, bytes | None, bytes | None], None],
-          tracker: ReleaseTracker | None) -> None:
+          passes: dict[str, ReleasePass]) -> None:
     if not queue:
         return
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
@@ -376,11 +387,11 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                 item: dict[str, Any] | None = None
                 replace = False
                 thumb: bytes | None = None
-                sig: bytes | None = None
+                records: dict[str, bytes] = {}
                 died = w.proc.sentinel in ready or not w.proc.is_alive()
                 if w.conn in ready:
                     try:
-                        item, thumb, sig = w.conn.recv()
+                        item, thumb, records = w.conn.recv()
                     except (EOFError, OSError, TypeError, ValueError):
                         died = True  # the worker went away instead of answering
                 if item is None and died:
@@ -412,22 +423,26 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                         w = workers[i] = _Idle()
                 if pending and isinstance(w, _Worker) and w.path is None:
                     w.assign(pending.pop())
-                if tracker is not None and sig:
-                    item = _with_release_findings(item, tracker.observe_bytes(path, sig))
-                emit(item, keys[path], thumb, sig)
+                for name, rp in passes.items():
+                    if records.get(name):
+                        item = _with_release_findings(
+                            item, name, rp.observe_bytes(path, records[name]))
+                stored = records.get(next(iter(passes))) if passes else None
+                emit(item, keys[path], thumb, stored)
     finally:
         for w in workers:
             if isinstance(w, _Worker):
                 w.stop(kill=w.path is not None)
 
 
-def _with_release_findings(item: dict[str, Any], found: list[Any]) -> dict[str, Any]:
+def _with_release_findings(item: dict[str, Any], check: str, found: list[Any]
+                           ) -> dict[str, Any]:
     if not found:
         return item
     item = dict(item)
     item["findings"] = [*item.get("findings", []), *(f.to_dict() for f in found)]
-    if item.get("checks"):  # the known_image check raised something now
-        item["checks"] = [{**c, "status": "flagged"} if c.get("name") == "known_image"
+    if item.get("checks"):  # the check whose release pass raised something now
+        item["checks"] = [{**c, "status": "flagged"} if c.get("name") == check
                           and any(f.severity != "info" for f in found) else c
                           for c in item["checks"]]
     item.pop("triage", None)
@@ -438,3 +453,14 @@ class _Idle:
     """A retired slot (its worker died and nothing is left to give a new one)."""
 
     path = None
+
+
+def scan_one(path: str, *, checks: Sequence[Check],
+             options: BatchOptions | None = None) -> dict[str, Any]:
+    """One file through the batch driver (a worker process, with the timeout and memory
+    limit): the item dict. For commands about a single file (``provenance metadata``)."""
+    found: list[dict[str, Any]] = []
+    run_batch([path], checks=checks, options=options, on_item=found.append)
+    if not found:  # the run was interrupted before the file finished
+        raise KeyboardInterrupt
+    return found[0]

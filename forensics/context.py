@@ -52,6 +52,39 @@ class ScanOptions:
     RANSAC as well as the global hashes. ``False`` (the ``quick`` screening profile) uses
     the global hashes alone: re-encoded, resized, recoloured, bordered, flipped and rotated
     copies are still found; crops and heavy overlays need the local features."""
+    claim: Claim | None = None
+    """What a case claims (target, named sites, event window), for checks that measure a file
+    against it (the track check's ``track.against_claim``); ``None`` in a plain scan."""
+
+    @classmethod
+    def build(cls, *, trust_anchors_path: str | None = None, index_path: str | None = None,
+              **fields: Any) -> ScanOptions:
+        """Options from what a user names: the PEM file of trust anchors is read here (an
+        unreadable file raises ``OSError`` naming it)."""
+        pem = None
+        if trust_anchors_path:
+            with open(trust_anchors_path, encoding="utf-8", errors="replace") as fh:
+                pem = fh.read()
+        return cls(trust_anchors_pem=pem, index_path=index_path, **fields)
+
+
+@dataclass(frozen=True)
+class ClaimPlace:
+    name: str | None
+    lat: float
+    lon: float
+    radius_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The parts of a case's claim that checks measure files against (plain, picklable data:
+    it travels to worker processes)."""
+
+    target: ClaimPlace | None = None
+    sites: tuple[ClaimPlace, ...] = ()
+    window: tuple[str, str] | None = None
+    """The event window's start and end, ISO 8601 with offsets."""
 
 
 @contextlib.contextmanager

@@ -9,11 +9,9 @@ from typing import Any
 
 from . import __version__
 from .checks import Check, get_checks
+from .checks.base import ReleasePass
 from .context import AnalysisContext, ScanOptions
 from .errors import DecodeError, IntakeError
-from .index import load_index, scan_index_path
-from .index.release import ReleaseTracker
-from .index.signature import context_signature
 from .intake import expand_paths, read_evidence
 from .model import (
     EMPTY_SUMMARY,
@@ -52,10 +50,7 @@ def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Fi
     start = time.perf_counter()
     try:
         params = check.params_dict()
-        # Optional hook: a check whose applicability depends on the scan's options (the
-        # known_image check needs an index) may define ``applies_to_context(ctx)``.
-        gate = getattr(check, "applies_to_context", None)
-        if not check.applies_to(ctx.item) or (gate is not None and not gate(ctx)):
+        if not check.applies_to(ctx.item) or not check.applies_to_context(ctx):
             return CheckResult(check.name, check.version, "not_applicable", 0.0, params), []
         out = check.run(ctx)
         if not isinstance(out, CheckOutput):
@@ -74,16 +69,41 @@ def _run_check(check: Check, ctx: AnalysisContext) -> tuple[CheckResult, list[Fi
                        artifacts=out.artifacts), findings
 
 
+def release_passes(checks: Sequence[Check], options: ScanOptions | None
+                   ) -> dict[str, ReleasePass]:
+    """A new release-level pass of every check that declares one, by check name."""
+    opts = options or ScanOptions()
+    out: dict[str, ReleasePass] = {}
+    for c in checks:
+        if c.has_release_pass:
+            rp = c.release_pass(opts)
+            if rp is not None:
+                out[c.name] = rp
+    return out
+
+
+def prepare_checks(checks: Sequence[Check], options: ScanOptions | None) -> None:
+    """Each check's once-per-process preparation (e.g. opening the index); raises a clear
+    :class:`~forensics.errors.ProvenanceError` when a scan cannot start."""
+    opts = options or ScanOptions()
+    for c in checks:
+        c.prepare(opts)
+
+
 def scan_file(path: str, *, options: ScanOptions | None = None,
               checks: Sequence[Check] | None = None,
-              release: ReleaseTracker | None = None,
+              release: Mapping[str, ReleasePass] | None = None,
+              records: dict[str, bytes] | None = None,
               inspect: Callable[[AnalysisContext], None] | None = None) -> ItemResult:
     """Analyse one file. Never raises for anything the file contains.
 
-    With a ``release`` tracker, the image is also compared with the images scanned before
-    it in the same release (``known_image.duplicate_in_release``). ``inspect`` is called
-    with the file's analysis context once the checks have run (e.g. to make a thumbnail from
-    the shared preview without decoding the file again); what it raises is ignored.
+    Checks with a release-level pass (:attr:`Check.has_release_pass`) make the file's record:
+    with ``release`` (check name -> pass, :func:`release_passes`) the file is compared with
+    the files scanned before it in the same release (``known_image.duplicate_in_release``);
+    with ``records`` the records are stored there by check name (a worker sends them to the
+    process that runs the passes). ``inspect`` is called with the file's analysis context
+    once the checks have run (e.g. to make a thumbnail from the shared preview without
+    decoding the file again); what it raises is ignored.
     """
     checks = tuple(checks) if checks is not None else get_checks()
     try:
@@ -114,13 +134,22 @@ def scan_file(path: str, *, options: ScanOptions | None = None,
         result, found = _run_check(check, ctx)
         results.append(result)
         findings.extend(found)
-    if release is not None and item.media_type in IMAGE_TYPES and ctx.image_or_none is not None:
-        try:
-            findings.extend(release.observe(path, context_signature(ctx)))
-        except DecodeError as err:
-            ctx.problem(err.code, err.message)
-        except Exception:  # noqa: BLE001, S110 - the release pass never drops a file
-            pass
+    if release is not None or records is not None:
+        for check in checks:
+            if not check.has_release_pass:
+                continue
+            try:
+                record = check.release_record(ctx)
+                if record is None:
+                    continue
+                if records is not None:
+                    records[check.name] = record
+                if release is not None and check.name in release:
+                    findings.extend(release[check.name].observe_bytes(path, record))
+            except DecodeError as err:
+                ctx.problem(err.code, err.message)
+            except Exception:  # noqa: BLE001, S110 - the release pass never drops a file
+                pass
     if inspect is not None:
         try:
             inspect(ctx)
@@ -150,11 +179,8 @@ def scan_paths(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions 
                checks: Sequence[Check] | None = None) -> Iterator[ItemResult]:
     """Expand ``paths`` and yield one :class:`ItemResult` per input, as each finishes."""
     checks = tuple(checks) if checks is not None else get_checks()
-    index_path = scan_index_path(options.index_path if options else None)
-    if index_path is not None and any(c.name == "known_image" for c in checks):
-        load_index(index_path)  # once per process; a broken index stops here, clearly
-    release = ReleaseTracker(local_features=(options or ScanOptions()).local_features) \
-        if any(c.name == "known_image" for c in checks) else None
+    prepare_checks(checks, options)  # once per process; a broken index stops here, clearly
+    release = release_passes(checks, options)
     for inp in expand_paths(paths):
         if inp.error is not None:
             yield ItemResult.from_error(inp.path, inp.error)

@@ -8,7 +8,7 @@ finding raises the score but not the level); items that could not be analysed ge
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 SEVERITY_WEIGHT = {"info": 0.0, "low": 0.2, "medium": 0.5, "high": 0.9}
@@ -43,3 +43,18 @@ def level_at_least(level: str, threshold: str) -> bool:
     if level not in LEVELS or threshold not in LEVELS:
         return False
     return LEVELS.index(level) >= LEVELS.index(threshold)
+
+
+def level_counts(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """How many items, how many errors, and how many at each triage level (highest first,
+    ``error`` last): the head of a triage page."""
+    levels: dict[str, int] = {}
+    total = errors = 0
+    for i in items:
+        total += 1
+        errors += i.get("status") == "error"
+        lvl = (i.get("triage") or {}).get("level", "none")
+        levels[lvl] = levels.get(lvl, 0) + 1
+    order = [*reversed(LEVELS), "error"]
+    return {"analysed_total": total, "errors": errors,
+            "levels": {k: levels[k] for k in order if k in levels}}

@@ -106,13 +106,6 @@ class _Projection:
         return margin <= x <= self.w - margin and margin <= y <= self.h - margin
 
 
-def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _nice_km(km: float) -> float:
     for step in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000):
         if step >= km:
@@ -139,14 +132,13 @@ def map_svg(report: dict[str, Any], width: int = 860, height: int = 520) -> Mark
             core.append((float(p["lat"]), float(p["lon"])))
     for _, line in tracks:
         core.extend((float(a), float(b)) for a, b in line)
-    if not core:
-        core = [(lat, lon) for _, lat, lon in photos]
-    if not core:
+    extent = report.get("map")  # what to show is measured by the library, not here
+    if not extent or not (core or photos):
         return Markup('<p class="meta">No coordinates to draw: the case names no place and no '
                       "item records a position.</p>")
-    centre = (sum(c[0] for c in core) / len(core), sum(c[1] for c in core) / len(core))
-    reach = max([_haversine_km(centre, c) for c in core] + [1.0])
-    near_photos = [p for p in photos if _haversine_km(centre, (p[1], p[2])) <= max(3 * reach, 5)]
+    reach = float(extent["reach_km"])
+    shown = set(extent.get("photos_shown") or [])
+    near_photos = [p for p in photos if p[0] in shown]
     pts = core + [(lat, lon) for _, lat, lon in near_photos]
     if place and place.get("radius_km"):
         r_deg = float(place["radius_km"]) / EARTH_KM_PER_DEG
@@ -206,7 +198,7 @@ def map_svg(report: dict[str, Any], width: int = 860, height: int = 520) -> Mark
                     (height / 2 - 14) / abs(dy) if dy else math.inf)
             ex, ey = cxm + dx * t, cym + dy * t
             ang = math.degrees(math.atan2(dy, dx))
-            km = _haversine_km(centre, (lat, lon))
+            km = float((extent.get("photo_km") or {}).get(pid, 0.0))
             parts.append(f'<g transform="translate({ex:.1f},{ey:.1f}) rotate({ang:.1f})">'
                          '<polygon points="6,0 -8,-6 -8,6" fill="#f77f00"/></g>')
             lx = min(max(ex - 10, 10), width - 10)

@@ -89,16 +89,17 @@ def script_hash(script: str = SCRIPT) -> str:
 
 
 def render_triage(items: Iterable[dict[str, Any]], *, summary: dict[str, Any],
-                  thumbnails: dict[str, str] | None = None, title: str = "provenance triage"
+                  thumbnails: dict[str, bytes] | None = None, title: str = "provenance triage"
                   ) -> str:
-    """The page as a string. ``thumbnails`` maps a path to a ``data:image/jpeg;base64`` URI."""
+    """The page as a string. ``thumbnails`` maps an item's path to its JPEG thumbnail bytes,
+    inlined as ``data:`` URIs (the page loads nothing)."""
     template = _env().get_template("triage.html.j2")
     rows = []
     with_maps = 0
     for item in items:
-        thumb = (thumbnails or {}).get(item.get("path", ""))
-        if thumb and not thumb.startswith("data:image/"):
-            thumb = None  # only inline images, never a URL
+        data = (thumbnails or {}).get(item.get("path", ""))
+        thumb = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii") \
+            if isinstance(data, bytes) and data else None
         tri = item.get("triage") or {"level": "none", "score": 0.0}
         figures = _figures(item) if tri.get("level") in ("high", "medium") and \
             with_maps < MAX_HEATMAP_ITEMS else []

@@ -123,7 +123,7 @@ def test_template_is_a_valid_case_once_its_file_exists(tmp_path: Path) -> None:
 def test_times_at_the_ends_of_the_calendar_are_not_times() -> None:
     """An EXIF date of 0001:01:01 (found by fuzzing) broke the case report with an
     OverflowError: such values are now unplaceable, like any unreadable time."""
-    from provenancekit.forensics.case.times import parse_time
+    from provenancekit.forensics.tracks.times import parse_time
 
     assert parse_time("0001:01:01 00:00:00") is None
     assert parse_time("9999-12-31T23:59:59") is None

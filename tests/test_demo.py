@@ -54,7 +54,11 @@ def test_demo_surfaces_every_planted_property(demo_run: tuple[Path, dict],
     by_name = {os.path.basename(i["path"]): i for i in doc["items"]}
     expected = build_samples(tmp_path)  # same seed: same files, same expectations
     tracks = {f.name for f in expected.files if f.name.endswith(".gpx")}
-    assert set(by_name) == {f.name for f in expected.files} - tracks
+    # every evidence file, the navigation-unit track too, goes through the one pipeline
+    assert set(by_name) == {f.name for f in expected.files}
+    for name in tracks:
+        codes = {x["code"] for x in by_name[name]["findings"]}
+        assert {"track.summary", "track.against_claim"} <= codes, codes
     for f in expected.files:
         if f.name in tracks:
             continue

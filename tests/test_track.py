@@ -8,9 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from provenancekit.forensics.case.geo import bearing_deg, haversine_km, point_segment_km
-from provenancekit.forensics.case.times import Window
-from provenancekit.forensics.case.track import TrackError, TrackParams, analyse_track, parse_track
+from provenancekit.forensics.tracks import TrackError, analyse_track, parse_track
+from provenancekit.forensics.tracks.geo import bearing_deg, haversine_km, point_segment_km
+from provenancekit.forensics.tracks.times import Window
 
 PTS = [(61.00, 33.00, "2025-12-29T18:10:00Z"), (61.10, 33.40, "2025-12-29T18:20:00Z"),
        (61.20, 33.80, "2025-12-29T18:30:00Z"), (61.27, 33.86, "2025-12-29T18:40:00Z")]
@@ -90,7 +90,7 @@ def test_closest_approach_is_measured_along_segments_not_only_at_fixes() -> None
 def test_final_leg_bearing_and_extended_miss() -> None:
     track = parse_track("t.gpx", gpx())
     res = analyse_track(track, target=TARGET, sites=[SITE], window=WINDOW,
-                        params=TrackParams(final_leg_km=5.0))
+                        final_leg_km=5.0)
     leg = res["final_leg"]
     assert leg["from_index"] == 2 and leg["length_km"] >= 5.0
     assert leg["bearing_deg"] == pytest.approx(bearing_deg((61.20, 33.80), (61.27, 33.86)))
@@ -111,7 +111,7 @@ def test_times_outside_the_window_are_counted() -> None:
     ("x.gpx", b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
               b"<gpx>&b;</gpx>", "DTDForbidden"),
     ("x.gpx", b"<gpx version='1.1'></gpx>", "no valid point"),
-    ("x.kml", b"<notkml/>", "not a GPX, KML"),
+    ("x.kml", b"<notkml/>", "not a navigation file of a format read here"),
     ("x.csv", b"name,value\nfoo,bar\n", "neither a lat/lon header"),
     ("x.geojson", b"[1, 2]", "not a GeoJSON object"),
     ("x.gpx", b"<gpx><trkpt lat='95' lon='2'/></gpx>", "out of range"),

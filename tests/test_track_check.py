@@ -19,15 +19,11 @@ from click.testing import CliRunner
 from PIL import Image
 
 from provenancekit.forensics.batch import checks_for
-from provenancekit.forensics.case.track import parse_track, track_length_km
 from provenancekit.forensics.checks import get_checks
-from provenancekit.forensics.checks.track_check import (
-    TrackCheck,
-    TrackCheckParams,
-    time_resolution_s,
-    time_seconds,
-)
+from provenancekit.forensics.checks.track_check import TrackCheck, TrackCheckParams
 from provenancekit.forensics.scan import scan_file
+from provenancekit.forensics.tracks import parse_track, track_length_km
+from provenancekit.forensics.tracks.consistency import time_resolution_s, time_seconds
 
 R = 6371.0088  # mean Earth radius (IUGG), km
 
@@ -384,7 +380,7 @@ def test_points_are_capped_and_the_summary_says_so(tmp_path: Path) -> None:
 
 
 def test_an_oversized_track_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("provenancekit.forensics.case.track.MAX_TRACK_BYTES", 200)
+    monkeypatch.setattr("provenancekit.forensics.tracks.parse.MAX_TRACK_BYTES", 200)
     item = scan_text(tmp_path, "huge.gpx", gpx(BASE))
     assert item["error"]["code"] == "too_large" and "huge.gpx" in item["error"]["message"]
 
@@ -396,7 +392,7 @@ def test_kmz_members_and_hostile_archives(tmp_path: Path) -> None:
     import io
     import zipfile
 
-    from provenancekit.forensics.case.track import MAX_TRACK_BYTES, TrackError, parse_track
+    from provenancekit.forensics.tracks.parse import MAX_TRACK_BYTES, TrackError, parse_track
 
     other_first = kmz(BASE, member="tracks/flight.kml", extra=(("images/a.png", b"x"),))
     track = parse_track("f.kmz", other_first)

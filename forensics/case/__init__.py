@@ -7,11 +7,11 @@ Entry points: :func:`run_case`, :func:`load_case`, :func:`verify_report`,
 jinja2.
 """
 
+from ..tracks import Track, TrackError, TrackParams, analyse_track, parse_track
 from .assess import AssessParams
 from .casefile import FIRST_DRAFT, MEDIA_CATEGORIES, Case, CaseFileError, load_case
 from .runner import REPORT_SCHEMA, run_case, verify_report
 from .template import template_text, write_template
-from .track import Track, TrackError, TrackParams, analyse_track, parse_track
 
 __all__ = [
     "FIRST_DRAFT",

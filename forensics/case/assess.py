@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..model import Finding, severity_rank
+from ..tracks.geo import haversine_km
+from ..tracks.times import Window, parse_time
 from .casefile import Case, Place
-from .geo import haversine_km
-from .times import Window
 
 CONSISTENT, INCONSISTENT, CANNOT_TELL = "consistent", "inconsistent", "cannot_tell"
 CHECK = "case"
@@ -283,8 +283,6 @@ def assess_originality(item: dict[str, Any], window: Window | None, *, index_sea
 
 
 def _first_seen_relation(first_seen: Any, window: Window | None) -> str:
-    from .times import parse_time
-
     t = parse_time(first_seen)
     if t is None or window is None:
         return "unknown"
@@ -445,9 +443,7 @@ def assess_navigation(track: dict[str, Any], case: Case, near_km: float) -> list
                                        **ev)]))
     if case.place is not None:
         pl = (case.place.lat, case.place.lon)
-        from .geo import haversine_km as hk
-
-        end_place = hk((track["end"]["lat"], track["end"]["lon"]), pl)
+        end_place = haversine_km((track["end"]["lat"], track["end"]["lon"]), pl)
         radius = case.place.radius_km or 1.0
         msg = (f"The track's last point is {end_place:.1f} km from the claimed place "
                f"{case.place.name}.")

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import ProvenanceError
-from .times import TimeValue, Window, read_time
+from ..tracks.times import TimeValue, Window, read_time
 
 CASE_VERSION = 1
 FIRST_DRAFT = ("verified", "likely", "possible", "unverified", "false")

@@ -3,11 +3,19 @@
 :func:`run_case` is the one library entry point (``provenance case run`` calls it and hands
 the dict to ``reports`` for rendering); :func:`verify_report` re-hashes the inputs a report
 names and says whether anything changed since.
+
+Every evidence file, picture or track, is analysed by the batch driver
+(:func:`forensics.batch.run_batch`): in a worker process, with the per-file timeout and memory
+limit, so a hostile file named in a case costs only its own entry (``timeout``,
+``worker_crashed``...) and the report is still written. Tracks are measured against the claim
+by the track check (``track.against_claim``, from :attr:`ScanOptions.claim`); pictures'
+previews are the workers' thumbnails. Nothing here decodes or parses an evidence file.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import io
 import os
@@ -18,10 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..checks import get_checks
-from ..context import ScanOptions
+from ..batch import BatchOptions, run_batch
+from ..checks import Check, get_checks
+from ..context import Claim, ClaimPlace, ScanOptions
 from ..errors import ProvenanceError
-from ..scan import scan
+from ..model import SCHEMA as SCAN_SCHEMA
+from ..scan import tool_info
+from ..tracks import TRACK_MEDIA_TYPES, TrackParams
+from ..tracks.geo import map_extent
 from .assess import (
     AssessParams,
     assess_integrity,
@@ -37,11 +49,11 @@ from .assess import (
 from .casefile import Case, Place, load_case
 from .claimreview import build_claimreview
 from .timeline import claim_timeline, item_timeline
-from .track import TRACK_EXTENSIONS, TrackError, TrackParams, analyse_track, parse_track
 
 REPORT_SCHEMA = "provenance.case-report/1"
 PREVIEW_MAX_SIDE = 360
-MAX_PREVIEW_PIXELS = 60_000_000
+"""Longest side, pixels, of a picture's preview in the report (made by the worker from the
+shared reduced decode, orientation applied)."""
 
 
 def _sha256_file(path: str) -> tuple[str, int]:
@@ -54,48 +66,53 @@ def _sha256_file(path: str) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def _is_track(spec_kind: str, path: str) -> bool:
-    if spec_kind == "track":
-        return True
-    if spec_kind != "auto":
-        return False
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in TRACK_EXTENSIONS:
-        return False
+def _claim(case: Case) -> Claim:
+    def place(p: Place) -> ClaimPlace:
+        return ClaimPlace(p.name, p.lat, p.lon, p.radius_km)
+
+    return Claim(target=place(case.target) if case.target else None,
+                 sites=tuple(place(p) for p in case.sites), window=case.window_iso)
+
+
+def _case_checks(checks: tuple[Check, ...], track_params: TrackParams) -> tuple[Check, ...]:
+    """The checks with the case's own track parameters (a check whose params have the
+    field takes the case's value)."""
+    out = []
+    for c in checks:
+        fields = {f.name for f in dataclasses.fields(c.params)} \
+            if dataclasses.is_dataclass(c.params) else set()
+        out.append(c.with_params(final_leg_km=track_params.final_leg_km)
+                   if "final_leg_km" in fields else c)
+    return tuple(out)
+
+
+def _not_analysed(path: str) -> dict[str, Any]:
+    msg = f"{path}: not analysed (the run was interrupted before this file finished)"
+    return {"path": path, "sha256": None, "size": None, "media_type": None,
+            "status": "error", "error": {"code": "not_analysed", "message": msg},
+            "metadata": {}, "checks": [], "findings": []}
+
+
+def _kind(spec_kind: str, item: dict[str, Any]) -> str:
+    """``track`` / ``document`` / ``image``: a case file's ``kind``, or for ``auto`` what the
+    file's bytes are (the intake's media type)."""
+    if spec_kind in ("track", "document", "image"):
+        return spec_kind
+    return "track" if item.get("media_type") in TRACK_MEDIA_TYPES else "image"
+
+
+def _preview(jpeg: bytes) -> dict[str, Any] | None:
+    """The report's preview entry for a worker's thumbnail (a small upright JPEG)."""
+
+    from PIL import Image  # only to read the thumbnail's size; the evidence is never opened
+
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(2048).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    except OSError:
-        return False
-    if ext in (".gpx", ".kml"):
-        return head.startswith(b"<")
-    if ext == ".kmz":
-        return head.startswith(b"pk\x03\x04")  # lowered above
-    if ext in (".json", ".geojson"):
-        return head.startswith(b"{")
-    return True  # .csv
-
-
-def _preview(path: str) -> dict[str, Any] | None:
-    """A small JPEG of the picture (orientation applied) for the report; ``None`` if it
-    cannot be decoded. Never changes the evidence file."""
-    from PIL import Image, ImageOps
-
-    try:
-        with Image.open(path) as im:
-            if im.width * im.height > MAX_PREVIEW_PIXELS:
-                return None
-            if im.format == "JPEG":
-                im.draft("RGB", (PREVIEW_MAX_SIDE * 2, PREVIEW_MAX_SIDE * 2))
-            im = ImageOps.exif_transpose(im)
-            im = im.convert("RGB")
-            im.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
-            buf = io.BytesIO()
-            im.save(buf, "JPEG", quality=80)
-    except Exception:  # noqa: BLE001 - a preview is a courtesy; the scan records the problem
+        with Image.open(io.BytesIO(jpeg)) as im:
+            width, height = im.size
+    except Exception:  # noqa: BLE001 - a preview is a courtesy
         return None
-    return {"media_type": "image/jpeg", "width": im.width, "height": im.height,
-            "data_base64": base64.b64encode(buf.getvalue()).decode("ascii")}
+    return {"media_type": "image/jpeg", "width": width, "height": height,
+            "data_base64": base64.b64encode(jpeg).decode("ascii")}
 
 
 def _heatmaps(item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -127,9 +144,8 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-def _index_searched() -> bool:
-    return any(c.name.startswith("known_image") or c.name in ("known_imagery", "index")
-               for c in get_checks())
+def _index_searched(checks: tuple[Check, ...]) -> bool:
+    return any(c.uses_index for c in checks)
 
 
 def _mtime(path: str) -> str | None:
@@ -142,27 +158,40 @@ def _mtime(path: str) -> str | None:
 
 def run_case(case_path: str | os.PathLike[str], *,
              assess_params: AssessParams | None = None,
-             track_params: TrackParams | None = None) -> dict[str, Any]:
+             track_params: TrackParams | None = None,
+             checks: tuple[Check, ...] | None = None,
+             batch: BatchOptions | None = None) -> dict[str, Any]:
     """Validate the case file, scan and assess its evidence; return the report dict
-    (``provenance.case-report/1``). Raises :class:`CaseFileError` for a bad case file."""
+    (``provenance.case-report/1``). Raises :class:`CaseFileError` for a bad case file.
+
+    ``checks`` (default: every registered check) and ``batch`` (workers, per-file timeout
+    and memory limit; its scan options are the case's) decide how the evidence is analysed.
+    """
     assess_params = assess_params or AssessParams()
     track_params = track_params or TrackParams()
     case = load_case(case_path)
     generated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    pem = None
-    if case.trust_anchors_path:
-        with open(case.trust_anchors_path, encoding="utf-8", errors="replace") as fh:
-            pem = fh.read()
-    options = ScanOptions(trust_anchors_pem=pem, index_path=case.index_path)
-    kinds = {e.id: ("track" if _is_track(e.kind, e.path) else
-                    ("document" if e.kind == "document" else "image")) for e in case.evidence}
-    to_scan = [e for e in case.evidence if kinds[e.id] != "track"]
-    doc = scan([e.path for e in to_scan], options=options) if to_scan else scan([])
-    items = {e.id: it for e, it in zip(to_scan, doc["items"], strict=True)}
-    searched = bool(case.index_path) and _index_searched()
-    target = ({"name": case.target.name, "lat": case.target.lat, "lon": case.target.lon}
-              if case.target else None)
-    sites = [{"name": s.name, "lat": s.lat, "lon": s.lon} for s in case.sites]
+    checks = _case_checks(tuple(checks) if checks is not None else get_checks(), track_params)
+    options = ScanOptions.build(trust_anchors_path=case.trust_anchors_path,
+                                index_path=case.index_path, claim=_claim(case))
+    batch = dataclasses.replace(batch or BatchOptions(), scan=options, resume=False,
+                                thumbnails=True, thumbnail_side=PREVIEW_MAX_SIDE,
+                                thumbnail_upright=True)
+    scanned: dict[str, dict[str, Any]] = {}
+    thumbs: dict[str, bytes] = {}
+
+    def keep(item: dict[str, Any]) -> None:
+        scanned[os.path.realpath(item["path"])] = item
+
+    def keep_thumb(path: str, data: bytes) -> None:
+        thumbs[os.path.realpath(path)] = data
+
+    run_batch(list(dict.fromkeys(e.path for e in case.evidence)), checks=checks,
+              options=batch, on_item=keep, on_thumbnail=keep_thumb)
+    items = {e.id: scanned.get(os.path.realpath(e.path)) or _not_analysed(e.path)
+             for e in case.evidence}
+    kinds = {e.id: _kind(e.kind, items[e.id]) for e in case.evidence}
+    searched = bool(case.index_path) and _index_searched(checks)
     by_sha: dict[str, list[str]] = {}
     evidence: list[dict[str, Any]] = []
     for spec in case.evidence:
@@ -174,31 +203,31 @@ def run_case(case_path: str | os.PathLike[str], *,
             "status": "ok", "error": None, "summary": None, "preview": None, "track": None,
             "timeline": [], "assessments": [], "heatmaps": [], "scan": None,
         }
+        item = items[spec.id]
         if kind == "track":
-            try:
-                sha, size = _sha256_file(spec.path)
-                with open(spec.path, "rb") as fh:
-                    data = fh.read()
-                entry.update(sha256=sha, size=size)
-                track = parse_track(spec.file, data)
-                entry["media_type"] = f"application/{track.format}"
-                analysis = analyse_track(track, target=target, sites=sites, window=case.window,
-                                         params=track_params)
+            entry.update(sha256=item.get("sha256"), size=item.get("size"),
+                         media_type=item.get("media_type"), status=item.get("status"),
+                         error=item.get("error"), scan=item)
+            analysis = next((f.get("evidence") for f in item.get("findings") or []
+                             if f.get("code") == "track.against_claim"), None)
+            if analysis is None or item.get("status") == "error":
+                err = item.get("error") or {"code": "not_a_track", "message":
+                                            f"{spec.file}: not read as a track"}
+                entry.update(status="error", error=err)
+                entry["assessments"] = [{"assertion": a, "status": "cannot_tell",
+                                         "confidence": "high", "summary": err["message"],
+                                         "findings": [], "rests_on": []}
+                                        for a in ("target", "time")]
+            else:
                 entry["track"] = analysis
                 entry["timeline"] = item_timeline({}, window=case.window,
                                                   obtained_at=spec.obtained_at,
                                                   file_mtime=_mtime(spec.path), track=analysis)
-                entry["assessments"] = assess_navigation(analysis, case, track_params.near_km)
-            except (TrackError, OSError) as exc:
-                msg = exc.message if isinstance(exc, ProvenanceError) else \
-                    f"{spec.file}: cannot be read ({exc})"
-                entry.update(status="error", error={"code": getattr(exc, "code", "unreadable"),
-                                                    "message": msg})
-                entry["assessments"] = [{"assertion": a, "status": "cannot_tell",
-                                         "confidence": "high", "summary": msg, "findings": [],
-                                         "rests_on": []} for a in ("target", "time")]
+                entry["assessments"] = [*assess_navigation(analysis, case, track_params.near_km),
+                                        assess_integrity(item)]
+            if item.get("sha256"):
+                by_sha.setdefault(item["sha256"], []).append(spec.id)
         else:
-            item = items[spec.id]
             entry.update(sha256=item.get("sha256"), size=item.get("size"),
                          media_type=item.get("media_type"), status=item.get("status"),
                          error=item.get("error"),
@@ -209,16 +238,17 @@ def run_case(case_path: str | os.PathLike[str], *,
                                               obtained_at=spec.obtained_at,
                                               file_mtime=_mtime(spec.path),
                                               known_matches=matches)
-            if entry["sha256"] is None and os.path.isfile(spec.path):
-                try:  # an item the scan refused (empty, unreadable...) is still hashed
-                    entry["sha256"], entry["size"] = _sha256_file(spec.path)
-                except OSError:
-                    pass
             if item.get("sha256"):
                 by_sha.setdefault(item["sha256"], []).append(spec.id)
             entry["heatmaps"] = _heatmaps(item)
-            if kind == "image" and (item.get("media_type") or "").startswith("image/"):
-                entry["preview"] = _preview(spec.path)
+            thumb = thumbs.get(os.path.realpath(spec.path))
+            if kind == "image" and thumb is not None:
+                entry["preview"] = _preview(thumb)
+        if entry["sha256"] is None and os.path.isfile(spec.path):
+            try:  # a file the scan refused (empty, timed out...) is still hashed, unparsed
+                entry["sha256"], entry["size"] = _sha256_file(spec.path)
+            except OSError:
+                pass
         evidence.append(entry)
     for entry in evidence:
         if entry["kind"] == "track":
@@ -242,6 +272,16 @@ def run_case(case_path: str | os.PathLike[str], *,
         entry["suggested_media_category_reason"] = why
         entry["confirmed_media_category"] = case.review.media.get(entry["id"])
     summary = suggest_rating(evidence)
+    core = [(p.lat, p.lon) for p in (case.place, case.target, *case.sites) if p is not None]
+    for e in evidence:
+        core.extend((float(a), float(b)) for a, b in (e.get("track") or {}).get("polyline", []))
+    photos = [(e["id"], float(g["lat"]), float(g["lon"])) for e in evidence
+              if (g := (e.get("summary") or {}).get("gps")) and g.get("lat") is not None
+              and g.get("lon") is not None]
+    extent = map_extent(core, [(lat, lon) for _, lat, lon in photos])
+    if extent is not None:
+        extent["photos_shown"] = [photos[i][0] for i in extent.pop("others_shown")]
+        extent["photo_km"] = {photos[i][0]: km for i, km in enumerate(extent.pop("others_km"))}
     summary["confirmed_rating"] = case.review.rating
     who = [v for v in (case.review.reviewer, case.review.organization) if v]
     summary["confirmed_by"] = ", ".join(who) if who else None
@@ -265,7 +305,8 @@ def run_case(case_path: str | os.PathLike[str], *,
                        "file": os.path.basename(case.trust_anchors_path),
                        "path": case.trust_anchors_path,
                        "sha256": _sha256_file(case.trust_anchors_path)[0]})
-    check_params = {c.name: dict(c.params_dict()) for c in get_checks()}
+    check_params = {c.name: dict(c.params_dict()) for c in checks}
+    tool = tool_info()
     return {
         "schema": REPORT_SCHEMA,
         "generated_at": generated_at,
@@ -282,9 +323,10 @@ def run_case(case_path: str | os.PathLike[str], *,
         "evidence": evidence,
         "assertions": assertions,
         "summary": summary,
+        "map": extent,
         "claimreview": build_claimreview(case, evidence, generated_at=generated_at),
         "reproducibility": {
-            "tool": doc["tool"], "python": platform.python_version(),
+            "tool": tool, "python": platform.python_version(),
             "platform": platform.platform(terse=True), "other_libraries": _versions(),
             "check_params": check_params,
             "case_params": {"assessment": params_dict(assess_params),
@@ -292,7 +334,7 @@ def run_case(case_path: str | os.PathLike[str], *,
             "inputs": inputs,
             "verify": "provenance case verify report.json",
         },
-        "scan_schema": doc["schema"],
+        "scan_schema": SCAN_SCHEMA,
         "tool_version": __version__,
     }
 

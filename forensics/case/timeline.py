@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .times import TimeValue, Window, human_delta, parse_time
+from ..tracks.times import TimeValue, Window, human_delta, parse_time
 
 _NUM = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?")
 

@@ -86,6 +86,7 @@ class JpegStructureCheck(Check):
     description = ("JPEG quantization tables -> quality and encoder family (IJG / editor / "
                    "camera), subsampling, progressive, restart markers")
     params = JpegStructureParams()
+    screening = True
 
     def applies_to(self, item: EvidenceItem) -> bool:
         return item.media_type == "image/jpeg"

@@ -13,7 +13,9 @@ Findings (codes are stable):
   (added by the scanner's release pass, :mod:`forensics.index.release`, on the later one).
 
 Without an index the check is ``not_applicable`` (the scanner asks
-:meth:`KnownImageCheck.applies_to_context`); the release pass runs regardless.
+:meth:`KnownImageCheck.applies_to_context`); the release pass runs regardless. Its
+:class:`~forensics.index.MatchParams` are the ones the index matcher and the release pass
+use (:meth:`KnownImageCheck.prepare`, :meth:`KnownImageCheck.release_pass`).
 A match is evidence that the picture existed before, under the entry's provenance; it says
 nothing about whether the release's caption is false unless the dates are compared.
 """
@@ -22,9 +24,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import AnalysisContext
+from ..context import AnalysisContext, ScanOptions
 from ..index import MatchParams, load_index, predates, scan_index_path
 from ..index.known import Match
+from ..index.release import ReleaseTracker
 from ..index.signature import context_signature
 from ..model import CheckOutput, EvidenceItem, Finding
 from ..sniff import IMAGE_TYPES
@@ -68,6 +71,9 @@ class KnownImageCheck(Check):
     description = ("Matches each image against a known-imagery index (pHash, dHash, PDQ, "
                    "ORB + RANSAC): recycled, resized, cropped, flipped copies")
     params = MatchParams()
+    screening = True
+    uses_index = True
+    has_release_pass = True
 
     def applies_to(self, item: EvidenceItem) -> bool:
         return item.media_type in IMAGE_TYPES
@@ -75,6 +81,21 @@ class KnownImageCheck(Check):
     def applies_to_context(self, ctx: AnalysisContext) -> bool:
         """Applicable only when the scan has an index to match against."""
         return scan_index_path(ctx.options.index_path) is not None
+
+    def prepare(self, options: ScanOptions) -> None:
+        """Open the index once per process: a missing or corrupt index stops the scan here,
+        with a clear error, instead of failing every file."""
+        path = scan_index_path(options.index_path)
+        if path is not None:
+            load_index(path)
+
+    def release_record(self, ctx: AnalysisContext) -> bytes | None:
+        if not ctx.is_image or ctx.image_or_none is None:
+            return None
+        return context_signature(ctx).to_bytes(features=ctx.options.local_features)
+
+    def release_pass(self, options: ScanOptions) -> ReleaseTracker:
+        return ReleaseTracker(local_features=options.local_features, params=self.params)
 
     def run(self, ctx: AnalysisContext) -> CheckOutput:
         path = scan_index_path(ctx.options.index_path)

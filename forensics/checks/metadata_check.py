@@ -350,6 +350,7 @@ class MetadataCheck(Check):
     description = ("EXIF/XMP/IPTC/ICC/PNG/C2PA metadata: editing software, date conflicts, "
                    "stripped EXIF, thumbnail and size mismatches, AI markers, Content Credentials")
     params = MetadataParams()
+    screening = True
 
     def applies_to(self, item: EvidenceItem) -> bool:
         return item.media_type in IMAGE_TYPES

@@ -265,8 +265,8 @@ def test_track_time_at_the_ends_of_the_calendar_is_not_placed(stamp: str) -> Non
     calendar cannot be shifted by the UTC offset range."""
     from datetime import datetime, timedelta, timezone
 
-    from provenancekit.forensics.case.times import Window
-    from provenancekit.forensics.case.track import analyse_track, parse_track
+    from provenancekit.forensics.tracks import analyse_track, parse_track
+    from provenancekit.forensics.tracks.times import Window
 
     data = (f"lat,lon,time\n61.52,34.19,{stamp}\n61.27,33.86,2025-12-29T22:00:00+03:00\n"
             .encode())

@@ -54,7 +54,7 @@ def test_without_atheris_it_says_so_and_exits_2(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_an_unexpected_exception_is_a_finding_and_a_documented_one_is_not() -> None:
-    from provenancekit.forensics.case.track import TrackError
+    from provenancekit.forensics.tracks import TrackError
 
     def target(data: bytes) -> None:
         if data == b"documented":
@@ -62,7 +62,7 @@ def test_an_unexpected_exception_is_a_finding_and_a_documented_one_is_not() -> N
         if data == b"bug":
             {}["missing"]  # noqa: B018 - the bug under test
 
-    spec = fuzz.Target(target, ("provenancekit.forensics.case.track.TrackError",))
+    spec = fuzz.Target(target, ("provenancekit.forensics.tracks.parse.TrackError",))
     expected = (TrackError,)
     assert fuzz._run_one(spec, expected, b"fine") is None
     assert fuzz._run_one(spec, expected, b"documented") is None

@@ -29,7 +29,6 @@ execution, injected markup and network requests.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import re
@@ -51,8 +50,8 @@ from rich.console import Console
 from adversarial.browser import Dom, chromium, parse_dom, render
 from adversarial.payloads import NET_HOST, PAYLOADS, Payload
 from provenancekit.cli.main import cli
+from provenancekit.forensics.batch import BatchOptions
 from provenancekit.forensics.case import run_case
-from provenancekit.forensics.case import runner as case_runner
 from provenancekit.forensics.checks import get_checks
 from provenancekit.forensics.index import open_index
 from provenancekit.forensics.metadata.exif import MAX_VALUE_CHARS
@@ -502,9 +501,7 @@ def _build_world(root: Path) -> World:
     # copy_move enlarges every small picture to 768 px for SIFT (0.2 s a file, 178 files)
     # and reads no text; every other check runs.
     checks = tuple(c for c in get_checks() if c.name != "copy_move")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(case_runner, "scan", functools.partial(case_runner.scan, checks=checks))
-        report = run_case(case_file)
+    report = run_case(case_file, checks=checks, batch=BatchOptions(workers=2))
     out = root / "out"
     write_case_outputs(report, out)
     # the batch: JSON, JSONL, CSV and the triage page from one CLI run

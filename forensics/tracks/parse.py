@@ -1,13 +1,11 @@
-"""Navigation / track data: GPX, KML/KMZ, CSV (lat,lon[,time]), GeoJSON waypoints and tracks.
+"""Navigation / track files into one track model: GPX, KML/KMZ, CSV (lat,lon[,time]), GeoJSON.
 
 The "recovered navigation unit" of a claim usually comes as an exported track. This module
-parses the common exchange formats (XML through ``defusedxml``: no entity expansion, no
-external resources) into one list of points, then measures, relative to the claimed target
-and to other named sites: the end point's distance, the closest approach along the track
-(point-to-segment, not only at fixes), the bearing of the final leg and whether that leg
-heads for the target, and whether the track's times fall inside the event window.
-
-Distances are great-circle (haversine) km; bearings are degrees clockwise from true north.
+parses the common exchange formats (XML through ``defusedxml``: no entity expansion, no DTD,
+no external resources) into one list of :class:`TrackPoint`. Formats are rows of
+:data:`FORMATS` (name, extensions, media type, a cheap sniff of the bytes, the parser):
+adding a format is one parser function plus one row. Measurements are in
+:mod:`.analyse` (against a claim) and :mod:`.consistency` (the log's own times and speeds).
 """
 
 from __future__ import annotations
@@ -18,24 +16,15 @@ import json
 import math
 import zipfile
 import zlib
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import defusedxml.ElementTree as DET
 
 from ..errors import ProvenanceError
-from .geo import (
-    angle_diff_deg,
-    bearing_deg,
-    compass,
-    haversine_km,
-    point_segment_km,
-    valid_latlon,
-)
-from .times import TimeValue, Window, parse_time
+from .geo import valid_latlon
 
-TRACK_EXTENSIONS = {".gpx": "gpx", ".kml": "kml", ".kmz": "kmz", ".csv": "csv",
-                    ".geojson": "geojson", ".json": "geojson"}
 MAX_TRACK_BYTES = 50 * 1024 * 1024
 MAX_KMZ_ENTRIES = 1000
 """A KMZ (Google Earth's zipped KML) with more members than this is refused unread."""
@@ -74,16 +63,6 @@ class Track:
     """What the points came from: ``track``, ``route``, ``waypoint``, ``line``, ``point``."""
     problems: tuple[str, ...] = ()
     """Rows or elements skipped, with why (capped)."""
-
-
-@dataclass(frozen=True)
-class TrackParams:
-    """Parameters of the track assessment (the one place they live)."""
-
-    final_leg_km: float = 3.0
-    """Along-track length, km, of the final leg whose bearing is measured."""
-    near_km: float = 2.0
-    """A track that ends or passes within this many km of a site is said to reach it."""
 
 
 @dataclass
@@ -129,20 +108,21 @@ class _Collector:
             self.problems.append(why)
 
 
+def _head(data: bytes) -> bytes:
+    return data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+
+
 def sniff_track_format(path: str, data: bytes) -> str | None:
-    """``gpx`` / ``kml`` / ``kmz`` / ``csv`` / ``geojson`` from the bytes first, then the
-    extension."""
-    if data.startswith(b"PK\x03\x04"):
-        return "kmz"  # a ZIP: only KMZ is read (its KML member); anything else is refused
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    """The :data:`FORMATS` name of a navigation file: by its bytes first (each format's
+    ``sniff``, in table order), then by its extension (CSV has no signature; a mangled file
+    named ``.geojson`` gets the GeoJSON parser's own reason); ``None`` for XML of another
+    kind or an unknown extension."""
+    head = _head(data)
+    for fmt in FORMATS:
+        if fmt.sniff is not None and fmt.sniff(data, head):
+            return fmt.name
     if head.startswith(b"<"):
-        if b"<gpx" in head:
-            return "gpx"
-        if b"<kml" in head:
-            return "kml"
-        return None
-    if head.startswith(b"{"):
-        return "geojson"
+        return None  # XML of another kind: not read by its extension
     ext = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
     return TRACK_EXTENSIONS.get(ext)
 
@@ -154,31 +134,24 @@ def parse_track(path: str, data: bytes) -> Track:
     if len(data) > MAX_TRACK_BYTES:
         raise TrackError(f"{path}: {len(data)} bytes is more than the {MAX_TRACK_BYTES} a "
                          "track file may have here", path=path)
-    fmt = sniff_track_format(path, data)
-    if fmt is None:
-        raise TrackError(f"{path}: not a GPX, KML, KMZ, CSV or GeoJSON navigation file",
+    name = sniff_track_format(path, data)
+    if name is None:
+        labels = ", ".join(f.label for f in FORMATS)
+        raise TrackError(f"{path}: not a navigation file of a format read here ({labels})",
                          path=path)
+    fmt = FORMAT_BY_NAME[name]
     try:
-        if fmt == "gpx":
-            track = _gpx(data)
-        elif fmt == "kml":
-            track = _kml(data)
-        elif fmt == "kmz":
-            track = _kmz(data)
-        elif fmt == "geojson":
-            track = _geojson(data)
-        else:
-            track = _csv(data)
+        track = fmt.parse(data)
     except TrackError as err:
         raise TrackError(f"{path}: {err.message}", path=path) from err
     except (DET.ParseError, ValueError, UnicodeDecodeError) as exc:
-        raise TrackError(f"{path}: the {fmt.upper()} data cannot be parsed ({exc})"[:400],
+        raise TrackError(f"{path}: the {fmt.label} data cannot be parsed ({exc})"[:400],
                          path=path) from exc
     except Exception as exc:  # defusedxml refusals (entities, DTDs) and other parser errors
-        raise TrackError(f"{path}: the {fmt.upper()} data was refused "
+        raise TrackError(f"{path}: the {fmt.label} data was refused "
                          f"({type(exc).__name__}: {exc})"[:400], path=path) from exc
     if not track.points:
-        raise TrackError(f"{path}: the {fmt.upper()} file holds no valid point"
+        raise TrackError(f"{path}: the {fmt.label} file holds no valid point"
                          + (f" ({'; '.join(track.problems[:3])})" if track.problems else ""),
                          path=path)
     return track
@@ -410,128 +383,45 @@ def _csv(data: bytes) -> Track:
 
 
 # --------------------------------------------------------------------------------------------
-# Measurements
+# The formats table
 # --------------------------------------------------------------------------------------------
 
 
-def track_length_km(points: tuple[TrackPoint, ...] | list[TrackPoint]) -> float:
-    return sum(haversine_km((a.lat, a.lon), (b.lat, b.lon))
-               for a, b in zip(points, points[1:], strict=False))
+@dataclass(frozen=True)
+class TrackFormat:
+    """One navigation-file format: adding a format is a parser and one row of
+    :data:`FORMATS`."""
+
+    name: str
+    """Stable name, recorded as ``Track.format``."""
+    label: str
+    """How messages name it (``GPX``, ``GeoJSON``...)."""
+    extensions: tuple[str, ...]
+    media_type: str
+    """The media type :func:`forensics.sniff.sniff_media_type` gives such a file."""
+    sniff: Callable[[bytes, bytes], bool] | None
+    """``(data, head)`` -> whether the bytes are this format (``head``: the first 2 KiB,
+    BOM and leading white space stripped, lower-cased); ``None`` for a format without a
+    signature, recognised by its extension alone (CSV)."""
+    parse: Callable[[bytes], Track]
 
 
-def closest_approach(points: tuple[TrackPoint, ...] | list[TrackPoint],
-                     place: tuple[float, float]) -> dict[str, Any]:
-    """Closest approach of the polyline to ``place``: km, the segment index and fraction."""
-    if len(points) == 1:
-        return {"km": haversine_km((points[0].lat, points[0].lon), place), "segment": 0,
-                "fraction": 0.0, "point_index": 0}
-    best = (math.inf, 0, 0.0)
-    for i, (a, b) in enumerate(zip(points, points[1:], strict=False)):
-        d, t = point_segment_km(place, (a.lat, a.lon), (b.lat, b.lon))
-        if d < best[0]:
-            best = (d, i, t)
-    d, i, t = best
-    return {"km": d, "segment": i, "fraction": t, "point_index": i if t < 0.5 else i + 1}
+FORMATS: tuple[TrackFormat, ...] = (
+    # a ZIP: only KMZ is read (its KML member); any other archive is refused by the parser
+    TrackFormat("kmz", "KMZ", (".kmz",), "application/vnd.google-earth.kmz",
+                lambda data, head: data.startswith(b"PK\x03\x04"), _kmz),
+    TrackFormat("gpx", "GPX", (".gpx",), "application/gpx+xml",
+                lambda data, head: head.startswith(b"<") and b"<gpx" in head, _gpx),
+    TrackFormat("kml", "KML", (".kml",), "application/vnd.google-earth.kml+xml",
+                lambda data, head: head.startswith(b"<") and b"<kml" in head, _kml),
+    TrackFormat("geojson", "GeoJSON", (".geojson", ".json"), "application/geo+json",
+                lambda data, head: head.startswith(b"{"), _geojson),
+    TrackFormat("csv", "CSV", (".csv",), "text/csv", None, _csv),
+)
+"""Every navigation format read, in sniffing order."""
 
-
-def final_leg(points: tuple[TrackPoint, ...] | list[TrackPoint],
-              length_km: float) -> tuple[int, float] | None:
-    """Index of the point where the last ``length_km`` of the track starts, and the leg's
-    length; ``None`` for a single point."""
-    if len(points) < 2:
-        return None
-    acc = 0.0
-    for i in range(len(points) - 1, 0, -1):
-        acc += haversine_km((points[i - 1].lat, points[i - 1].lon), (points[i].lat, points[i].lon))
-        if acc >= length_km:
-            return i - 1, acc
-    return 0, acc
-
-
-def analyse_track(track: Track, *, target: dict[str, Any] | None,
-                  sites: list[dict[str, Any]], window: Window | None,
-                  params: TrackParams = TrackParams()) -> dict[str, Any]:
-    """Measure the track against the target and the named sites (all plain data out).
-
-    ``target`` and each site are ``{"name", "lat", "lon"}`` (``radius_km`` optional).
-    """
-    pts = track.points
-    end, start = pts[-1], pts[0]
-    places = ([{"role": "target", **target}] if target else []) + [
-        {"role": "site", **s} for s in sites]
-    leg = final_leg(pts, params.final_leg_km)
-    leg_bearing = None
-    leg_info: dict[str, Any] | None = None
-    if leg is not None:
-        i0, leg_len = leg
-        if leg_len > 0:
-            leg_bearing = bearing_deg((pts[i0].lat, pts[i0].lon), (end.lat, end.lon))
-            leg_info = {"from_index": i0, "to_index": len(pts) - 1, "length_km": leg_len,
-                        "bearing_deg": leg_bearing, "compass": compass(leg_bearing)}
-    measured = []
-    for p in places:
-        loc = (float(p["lat"]), float(p["lon"]))
-        ca = closest_approach(pts, loc)
-        end_km = haversine_km((end.lat, end.lon), loc)
-        entry: dict[str, Any] = {
-            "role": p["role"], "name": p.get("name"), "lat": loc[0], "lon": loc[1],
-            "end_km": end_km, "start_km": haversine_km((start.lat, start.lon), loc),
-            "closest_km": ca["km"], "closest_point_index": ca["point_index"],
-            "closest_time": pts[ca["point_index"]].time,
-        }
-        if leg_info is not None and end_km > 0.05:
-            to_place = bearing_deg((pts[leg_info["from_index"]].lat,
-                                    pts[leg_info["from_index"]].lon), loc)
-            entry["bearing_from_leg_start_deg"] = to_place
-            off = angle_diff_deg(leg_bearing or 0.0, to_place)
-            entry["heading_off_deg"] = off
-            # Continued in a straight line, how close would the final leg pass? (cross-track)
-            d0 = haversine_km((pts[leg_info["from_index"]].lat,
-                               pts[leg_info["from_index"]].lon), loc)
-            entry["extended_miss_km"] = (abs(d0 * math.sin(math.radians(off)))
-                                         if off < 90 else None)
-        measured.append(entry)
-    times = [_placed_time(p.time) for p in pts]
-    known = [t for t in times if t is not None]
-    rel: dict[str, int] = {"inside": 0, "before": 0, "after": 0, "unknown": 0, "no_time": 0}
-    for t in times:
-        if t is None:
-            rel["no_time"] += 1
-        elif window is None:
-            rel["unknown"] += 1
-        else:
-            rel[window.relation(t)] += 1
-    first_t = min(known, key=TimeValue.earliest_utc) if known else None
-    last_t = max(known, key=TimeValue.latest_utc) if known else None
-    return {
-        "format": track.format, "name": track.name, "creator": track.creator,
-        "kinds": list(track.kinds), "points": len(pts), "problems": list(track.problems),
-        "length_km": track_length_km(pts),
-        "start": asdict(start), "end": asdict(end),
-        "final_leg": leg_info, "places": measured,
-        "times": {"first": first_t.iso() if first_t else None,
-                  "last": last_t.iso() if last_t else None, "relation_counts": rel},
-        "params": asdict(params),
-        "polyline": [[round(p.lat, 6), round(p.lon, 6)] for p in _thin(pts, 2000)],
-    }
-
-
-def _placed_time(raw: str | None) -> TimeValue | None:
-    """The point's time, or ``None`` when it cannot be placed on the UTC timeline: on the
-    first or last day of the calendar the UTC offset range runs past ``datetime``'s limits."""
-    t = parse_time(raw)
-    if t is None:
-        return None
-    try:
-        t.earliest_utc(), t.latest_utc()
-    except OverflowError:
-        return None
-    return t
-
-
-def _thin(points: tuple[TrackPoint, ...], limit: int) -> list[TrackPoint]:
-    """At most ``limit`` points for drawing (first and last always kept)."""
-    if len(points) <= limit:
-        return list(points)
-    step = (len(points) - 1) / (limit - 1)
-    return [points[round(i * step)] for i in range(limit)]
+FORMAT_BY_NAME: dict[str, TrackFormat] = {f.name: f for f in FORMATS}
+TRACK_EXTENSIONS: dict[str, str] = {ext: f.name for f in FORMATS for ext in f.extensions}
+"""File extension -> format name (for a case file's ``kind: auto``)."""
+TRACK_MEDIA_TYPES: frozenset[str] = frozenset(f.media_type for f in FORMATS)
+"""Media types the intake sniffer gives track files (by their bytes)."""

@@ -1,4 +1,4 @@
-"""Great-circle geometry for the case assessment (WGS-84 sphere approximation).
+"""Great-circle geometry (WGS-84 sphere approximation): the one place distances are computed.
 
 Distances use the haversine formula on a sphere of the mean Earth radius (IUGG,
 6371.0088 km): the error against the WGS-84 ellipsoid is below 0.5 %, far finer than any
@@ -9,6 +9,8 @@ Bearings are initial great-circle bearings in degrees clockwise from true north.
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088
 """Mean Earth radius in km (IUGG)."""
@@ -22,6 +24,43 @@ def haversine_km(a: LatLon, b: LatLon) -> float:
     h = (math.sin((lat2 - lat1) / 2) ** 2
          + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def legs_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Haversine km between consecutive points of arrays of decimal degrees: the vectorised
+    form of :func:`haversine_km` (same formula and radius; a test holds them equal)."""
+    if lat.size < 2:
+        return np.zeros(0)
+    la, lo = np.radians(lat), np.radians(lon)
+    h = (np.sin(np.diff(la) / 2) ** 2
+         + np.cos(la[:-1]) * np.cos(la[1:]) * np.sin(np.diff(lo) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+def path_length_km(lat: np.ndarray, lon: np.ndarray) -> float:
+    """Along-path length in km of a polyline (sum of :func:`legs_km`)."""
+    return float(legs_km(lat, lon).sum())
+
+
+def map_extent(core: list[LatLon], others: list[LatLon], *, min_reach_km: float = 1.0,
+               others_factor: float = 3.0, others_min_km: float = 5.0
+               ) -> dict[str, object] | None:
+    """What a map of a case should show: the centre of the ``core`` points (places, targets,
+    tracks), their greatest distance from it (``reach_km``, at least ``min_reach_km``), the
+    distance of each of the ``others`` (photo positions) from the centre (``others_km``) and
+    which lie within ``others_factor`` x reach, at least ``others_min_km`` (``others_shown``),
+    so that one far-off photo does not shrink the map to a dot. ``None`` when there is
+    nothing to show. Plain data for the report renderer, which draws it."""
+    pts = core or others
+    if not pts:
+        return None
+    centre = (sum(c[0] for c in pts) / len(pts), sum(c[1] for c in pts) / len(pts))
+    reach = max([haversine_km(centre, c) for c in pts] + [min_reach_km])
+    limit = max(others_factor * reach, others_min_km)
+    km = [haversine_km(centre, o) for o in others]
+    near = [i for i, d in enumerate(km) if d <= limit]
+    return {"centre": [centre[0], centre[1]], "reach_km": reach, "others_shown": near,
+            "others_km": km}
 
 
 def bearing_deg(a: LatLon, b: LatLon) -> float:
