@@ -12,10 +12,12 @@ neither.
 """
 
 from .analyse import TrackParams, analyse_track, track_length_km
-from .parse import FORMATS, TRACK_MEDIA_TYPES, Track, TrackError, TrackPoint, parse_track
+from .model import MissionItem, Track, TrackError, TrackPoint
+from .parse import FORMATS, TRACK_MEDIA_TYPES, parse_track
 
 __all__ = [
     "FORMATS",
+    "MissionItem",
     "TRACK_MEDIA_TYPES",
     "Track",
     "TrackError",

@@ -23,7 +23,7 @@ from .geo import (
     path_length_km,
     point_segment_km,
 )
-from .parse import Track, TrackPoint
+from .model import Track, TrackPoint
 from .times import TimeValue, Window, parse_time
 
 

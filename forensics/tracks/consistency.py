@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .geo import legs_km
-from .parse import TrackPoint
+from .model import TrackPoint
 from .times import parse_time
 
 SEQUENTIAL_KINDS = frozenset({"track", "route", "line"})

@@ -13,100 +13,26 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import defusedxml.ElementTree as DET
 
-from ..errors import ProvenanceError
-from .geo import valid_latlon
+from .model import (
+    MAX_KMZ_ENTRIES,
+    MAX_POINTS,
+    MAX_TRACK_BYTES,
+    Collector,
+    MissionItem,
+    Track,
+    TrackError,
+    TrackPoint,
+)
 
-MAX_TRACK_BYTES = 50 * 1024 * 1024
-MAX_KMZ_ENTRIES = 1000
-"""A KMZ (Google Earth's zipped KML) with more members than this is refused unread."""
-MAX_POINTS = 1_000_000
-
-
-class TrackError(ProvenanceError):
-    """A navigation file that cannot be parsed (named, with the reason)."""
-
-    code = "track_unreadable"
-
-
-@dataclass(frozen=True)
-class TrackPoint:
-    lat: float
-    lon: float
-    ele: float | None = None
-    time: str | None = None
-    """The time exactly as the file states it (ISO 8601 when it is one)."""
-    kind: str = "track"
-    """``track``, ``route``, ``line`` (points of a path, in time order) or ``waypoint``,
-    ``point`` (placed on their own)."""
-    segment: int = 0
-    """Which path the point belongs to, numbered in file order: GPX ``<trkseg>`` / ``<rte>``,
-    KML ``gx:Track`` / ``LineString``, each GeoJSON ``LineString`` or ``MultiLineString``
-    line, the whole CSV; every waypoint or lone point has a segment of its own."""
-
-
-@dataclass(frozen=True)
-class Track:
-    format: str
-    points: tuple[TrackPoint, ...]
-    name: str | None = None
-    creator: str | None = None
-    kinds: tuple[str, ...] = ()
-    """What the points came from: ``track``, ``route``, ``waypoint``, ``line``, ``point``."""
-    problems: tuple[str, ...] = ()
-    """Rows or elements skipped, with why (capped)."""
-
-
-@dataclass
-class _Collector:
-    points: list[TrackPoint] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    segments: int = 0
-
-    def new_segment(self) -> int:
-        """The number of a new path (or of a lone point)."""
-        self.segments += 1
-        return self.segments
-
-    def add(self, lat: Any, lon: Any, ele: Any = None, time: Any = None, *, kind: str,
-            where: str, segment: int) -> None:
-        try:
-            la, lo = float(lat), float(lon)
-        except (TypeError, ValueError):
-            self.skip(f"{where}: coordinates {lat!r}, {lon!r} are not numbers")
-            return
-        if not valid_latlon(la, lo):
-            self.skip(f"{where}: coordinates {la}, {lo} are out of range")
-            return
-        e = None
-        if ele not in (None, ""):
-            try:
-                e = float(ele)
-                e = e if math.isfinite(e) else None
-            except (TypeError, ValueError):
-                e = None
-        if len(self.points) >= MAX_POINTS:
-            self.skip(f"more than {MAX_POINTS} points: the rest were not read")
-            return
-        t = str(time).strip()[:64] if time not in (None, "") else None
-        self.points.append(TrackPoint(la, lo, e, t, kind, segment))
-        if kind not in self.kinds:
-            self.kinds.append(kind)
-
-    def skip(self, why: str) -> None:
-        if len(self.problems) < 20:
-            self.problems.append(why)
-
+_Collector = Collector
 
 def _head(data: bytes) -> bytes:
     return data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -425,3 +351,7 @@ TRACK_EXTENSIONS: dict[str, str] = {ext: f.name for f in FORMATS for ext in f.ex
 """File extension -> format name (for a case file's ``kind: auto``)."""
 TRACK_MEDIA_TYPES: frozenset[str] = frozenset(f.media_type for f in FORMATS)
 """Media types the intake sniffer gives track files (by their bytes)."""
+
+__all__ = ["FORMATS", "FORMAT_BY_NAME", "MAX_KMZ_ENTRIES", "MAX_POINTS", "MAX_TRACK_BYTES",
+           "TRACK_EXTENSIONS", "TRACK_MEDIA_TYPES", "MissionItem", "Track", "TrackError",
+           "TrackFormat", "TrackPoint", "kmz_member", "parse_track", "sniff_track_format"]
