@@ -57,7 +57,7 @@ import numpy as np
 from scipy import ndimage as ndi
 from scipy.special import ndtr
 
-from ..metadata.jpeg import IJG_LUMINANCE, ijg_table
+from ..metadata.jpeg import IJG_LUMINANCE, SOF_MARKERS, ijg_table, iter_segments
 from .jpeg_tables import ZIGZAG
 
 
@@ -79,9 +79,6 @@ class DctCoefficients:
     before marker 0xd9"): damage it read past. Captured, not printed on the terminal."""
 
 
-# SOFn markers (every frame type; DHT C4, JPG C8 and DAC CC are not frames)
-_SOF_CODES = frozenset((0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
-                        0xCF))
 _MAX_COMPONENTS = 4
 """jpeglib's reader has room for 4 components (Y, Cb, Cr, K); more are refused."""
 
@@ -115,47 +112,30 @@ class _Header:
 
 
 def _walk_header(data: bytes) -> _Header | None:
-    """Walk the marker segments from SOI as libjpeg's ``jdmarker.c`` does (bytes between
-    segments are skipped up to the next 0xFF, fill bytes are skipped, every segment spans
-    its declared length) up to the first SOS. ``None`` without SOI, or without a complete
-    frame header (SOFn) before the image data."""
-    if not data.startswith(b"\xff\xd8"):
-        return None
-    pos, n = 2, len(data)
+    """The lenient marker walk (:func:`forensics.metadata.jpeg.iter_segments`, which follows
+    libjpeg's ``jdmarker.c``: bytes between segments are skipped up to the next 0xFF, fill
+    bytes are skipped, every segment spans its declared length) up to the first SOS.
+    ``None`` without SOI, or without a complete frame header (SOFn) before the image data."""
     frame: tuple[int, int, tuple[tuple[int, int], ...]] | None = None
-    kept = [b"\xff\xd8"]
-    while pos < n:
-        pos = data.find(b"\xff", pos)
-        if pos < 0:
+    kept: list[bytes] = []
+    for seg in iter_segments(data, lenient=True):
+        if seg.marker == 0xD9:
             break
-        while pos < n and data[pos] == 0xFF:  # fill bytes
-            pos += 1
-        if pos >= n:
-            break
-        marker = data[pos]
-        pos += 1
-        if marker in (0x01, 0x00) or 0xD0 <= marker <= 0xD8:  # no length field
-            kept.append(bytes((0xFF, marker)))
-            continue
-        if marker == 0xD9 or pos + 2 > n:
-            break
-        length = int.from_bytes(data[pos:pos + 2], "big")
-        if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
-            kept.append(bytes((0xFF, marker)) + data[pos:pos + length])
-        if marker in _SOF_CODES and frame is None:
-            count = data[pos + 7] if pos + 7 < n else 0
-            comps = data[pos + 8:pos + 8 + 3 * count]
+        if not (0xE0 <= seg.marker <= 0xEF or seg.marker == 0xFE):
+            kept.append(data[seg.offset:seg.end])
+        if seg.marker in SOF_MARKERS and frame is None:
+            body = seg.body(data)
+            count = body[5] if len(body) > 5 else 0
+            comps = body[6:6 + 3 * count]
             if count == 0 or len(comps) < 3 * count:
                 return None
-            frame = (int.from_bytes(data[pos + 5:pos + 7], "big"),
-                     int.from_bytes(data[pos + 3:pos + 5], "big"),
+            frame = (int.from_bytes(body[3:5], "big"), int.from_bytes(body[1:3], "big"),
                      tuple((comps[3 * i + 1] >> 4, comps[3 * i + 1] & 15)
                            for i in range(count)))
-        if marker == 0xDA:
+        if seg.marker == 0xDA:
             if frame is None:
                 return None
             return _Header(*frame, tables_only=b"".join(kept) + b"\xff\xd9")
-        pos += length
     return None if frame is None else _Header(*frame, tables_only=None)
 
 

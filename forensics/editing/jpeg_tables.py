@@ -21,7 +21,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..metadata.jpeg import estimate_quality
+from ..metadata.jpeg import SOF_MARKERS, estimate_quality, iter_segments
 from .jpeg_signatures import SIGNATURES
 
 # Zig-zag scan order: ZIGZAG[k] is the natural (row-major) index of the k-th coefficient.
@@ -37,7 +37,8 @@ for _digest, _family, _label in SIGNATURES:
 
 
 def read_dqt(data: bytes) -> dict[str, Any]:
-    """The DQT segments and frame header of a JPEG, up to the first SOS.
+    """The DQT segments and frame header of a JPEG, up to the first SOS (the strict walk of
+    :func:`forensics.metadata.jpeg.iter_segments`).
 
     Returns ``segments`` (the raw DQT payloads, keyed as ExifTool keys them: by the table
     index of the first table in the segment), ``tables`` ({index: 64 values in natural
@@ -47,37 +48,15 @@ def read_dqt(data: bytes) -> dict[str, Any]:
     """
     out: dict[str, Any] = {"segments": {}, "tables": {}, "precision": {}, "sampling": None,
                            "problems": []}
-    if not data.startswith(b"\xff\xd8"):
-        out["problems"].append("no SOI marker")
-        return out
-    pos, n = 2, len(data)
-    while pos + 4 <= n:
-        if data[pos] != 0xFF:
-            out["problems"].append(f"expected a marker at offset {pos}")
-            break
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):
-            break
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
-        if length < 2 or pos + 2 + length > n:
-            out["problems"].append(f"segment 0x{marker:02X} at offset {pos} runs past the end")
-            break
-        body = data[pos + 4:pos + 2 + length]
-        if marker == 0xDB and body:
-            out["segments"].setdefault(body[0] & 0x0F, body)
+    for seg in iter_segments(data, problems=out["problems"]):
+        body = seg.body(data)
+        if seg.marker == 0xDB and body:
             out["segments"][body[0] & 0x0F] = body
             _parse_tables(body, out)
-        elif 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC) and len(body) >= 6:
+        elif seg.marker in SOF_MARKERS and len(body) >= 6:
             ncomp = body[5]
             out["sampling"] = "".join(f"{body[7 + 3 * i]:02x}" for i in range(ncomp)
                                       if 7 + 3 * i < len(body))
-        pos += 2 + length
     return out
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import exifread
 from PIL import ExifTags, Image
 
+from .jpeg import iter_segments
+
 logging.getLogger("exifread").setLevel(logging.CRITICAL)
 
 GROUPS = {
@@ -85,14 +87,10 @@ def exif_block_present(data: bytes, media_type: str, pillow_exif: bytes | None) 
     if pillow_exif:
         return True
     if media_type == "image/jpeg":
-        # APP1 segments starting "Exif\0": search the header area only.
-        head = data[: 1 << 20]
-        pos = head.find(b"\xff\xe1")
-        while pos >= 0:
-            if head[pos + 4:pos + 10] == b"Exif\x00\x00" or head[pos + 4:pos + 9] == b"Exif\x00":
-                return True
-            pos = head.find(b"\xff\xe1", pos + 2)
-        return False
+        # an APP1 segment starting "Exif\0" before the image data (the lenient walk: a
+        # damaged header still shows the block it carries)
+        return any(seg.marker == 0xE1 and data[seg.offset + 4:seg.offset + 9] == b"Exif\x00"
+                   for seg in iter_segments(data, lenient=True))
     if media_type == "image/tiff":
         return True
     if media_type == "image/png":

@@ -6,7 +6,8 @@ are taken from Pillow, which parses them without decoding pixels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -47,8 +48,102 @@ def marker_name(marker: int) -> str:
     return _MARKER_NAMES.get(marker, f"0x{marker:02X}")
 
 
+SOF_MARKERS = frozenset((0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
+                         0xCF))
+"""Frame headers SOF0..SOF15 (DHT C4, JPG C8 and DAC CC share the range but are no frames)."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One marker segment found by :func:`iter_segments`."""
+
+    marker: int
+    """The marker code (``0xDB`` for DQT...)."""
+    offset: int
+    """Offset of the 0xFF just before the marker code (fill bytes before it are skipped)."""
+    length: int
+    """The declared length (its own two bytes included); 0 for markers without one (SOI,
+    EOI, RSTn, TEM)."""
+
+    @property
+    def name(self) -> str:
+        return marker_name(self.marker)
+
+    @property
+    def end(self) -> int:
+        """Where the segment ends by its declared length (may lie past a truncated file)."""
+        return self.offset + 2 + self.length
+
+    def body(self, data: bytes) -> bytes:
+        """The payload after the length field (empty for markers without one); cut short
+        where the file ends, which only a lenient walk lets through."""
+        return data[self.offset + 4:self.end] if self.length else b""
+
+
+def iter_segments(data: bytes, *, lenient: bool = False,
+                  problems: list[str] | None = None) -> Iterator[Segment]:
+    """The one JPEG marker walk: every segment from SOI up to and including the first SOS
+    (or EOI), at most :data:`MAX_SEGMENTS` of them (SOI included). Only marker headers are
+    read, never entropy-coded data.
+
+    ``lenient=False`` (strict) is the structure reader's walk: a byte that is not a marker
+    where one must start, a file ending inside a marker header, or a length running past
+    the end of the file is appended to ``problems`` and ends the walk.
+
+    ``lenient=True`` is best effort for readers that only want the segments, and follows
+    libjpeg's ``jdmarker.c`` (``next_marker``): bytes between segments are skipped up to the
+    next 0xFF, ``FF 00`` (a stuffed zero) is passed over as a marker without a length, and a
+    segment is taken at its declared length even when that runs past the end (its body is
+    then cut short and the walk ends there). Problems are still appended, but do not stop it.
+    In both modes fill bytes (0xFF repeated) before a marker code are skipped.
+    """
+    found = problems if problems is not None else []
+    if not data.startswith(b"\xff\xd8"):
+        found.append("no SOI marker")
+        return
+    yield Segment(0xD8, 0, 0)
+    count, pos, n = 1, 2, len(data)
+    no_length = (0x00, 0x01, 0xD8) if lenient else (0x01, 0xD8)
+    while pos < n and count < MAX_SEGMENTS:
+        if data[pos] != 0xFF:
+            if not lenient:
+                found.append(f"expected a marker at offset {pos}")
+                return
+            nxt = data.find(b"\xff", pos)
+            found.append(f"{(nxt if nxt >= 0 else n) - pos} bytes that are no marker at "
+                         f"offset {pos}")
+            if nxt < 0:
+                return
+            pos = nxt
+        while pos < n and data[pos] == 0xFF:  # fill bytes
+            pos += 1
+        if pos >= n:
+            return
+        marker = data[pos]
+        pos += 1
+        count += 1
+        if marker in no_length or 0xD0 <= marker <= 0xD7:
+            yield Segment(marker, pos - 2, 0)
+            continue
+        if marker == 0xD9:
+            yield Segment(marker, pos - 2, 0)
+            return
+        if pos + 2 > n:
+            found.append("file ends inside a marker header")
+            return
+        length = int.from_bytes(data[pos:pos + 2], "big")
+        if length < 2 or pos + length > n:
+            found.append(f"{marker_name(marker)} at offset {pos - 2} runs past the end")
+            if not lenient:
+                return
+        yield Segment(marker, pos - 2, length)
+        if marker == 0xDA:
+            return
+        pos += length
+
+
 def walk_segments(data: bytes) -> dict[str, Any]:
-    """Walk a JPEG's marker segments up to the first SOS.
+    """Walk a JPEG's marker segments up to the first SOS (:func:`iter_segments`, strict).
 
     Returns ``segments`` (marker, offset, length, identifier for APPn), ``comments``,
     the SOF ``process``, ``width``/``height``/``components`` and sampling factors,
@@ -63,47 +158,23 @@ def walk_segments(data: bytes) -> dict[str, Any]:
     if not data.startswith(b"\xff\xd8"):
         out["problems"].append("no SOI marker")
         return out
-    pos, n = 2, len(data)
-    out["segments"].append({"marker": "SOI", "offset": 0, "length": 0})
-    while pos < n and len(out["segments"]) < MAX_SEGMENTS:
-        if data[pos] != 0xFF:
-            out["problems"].append(f"expected a marker at offset {pos}")
-            break
-        while pos < n and data[pos] == 0xFF:  # fill bytes
-            pos += 1
-        if pos >= n:
-            break
-        marker = data[pos]
-        pos += 1
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            out["segments"].append({"marker": marker_name(marker), "offset": pos - 2, "length": 0})
-            continue
-        if marker == 0xD9:
-            out["segments"].append({"marker": "EOI", "offset": pos - 2, "length": 0})
-            break
-        if pos + 2 > n:
-            out["problems"].append("file ends inside a marker header")
-            break
-        length = int.from_bytes(data[pos:pos + 2], "big")
-        if length < 2 or pos + length > n:
-            out["problems"].append(f"{marker_name(marker)} at offset {pos - 2} runs past the end")
-            break
-        body = data[pos + 2:pos + length]
-        seg: dict[str, Any] = {"marker": marker_name(marker), "offset": pos - 2, "length": length}
-        if 0xE0 <= marker <= 0xEF:
+    end = 2
+    for s in iter_segments(data, problems=out["problems"]):
+        seg: dict[str, Any] = {"marker": s.name, "offset": s.offset, "length": s.length}
+        end = max(end, s.end)
+        body = s.body(data)
+        if 0xE0 <= s.marker <= 0xEF:
             seg["identifier"] = _app_identifier(body)
-        elif marker == 0xFE:
+        elif s.marker == 0xFE:
             out["comments"].append(body.decode("utf-8", "replace")[:2000])
-        elif marker in _SOF_PROCESS or (0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xCC)):
-            _read_sof(marker, body, out)
-        elif marker == 0xDD and len(body) >= 2:
+        elif s.marker in SOF_MARKERS:
+            _read_sof(s.marker, body, out)
+        elif s.marker == 0xDD and len(body) >= 2:
             out["restart_interval"] = int.from_bytes(body[:2], "big")
         out["segments"].append(seg)
-        pos += length
-        if marker == 0xDA:
-            break
+    n = len(data)
     eoi = data.rfind(b"\xff\xd9")
-    if eoi < 0 or eoi < pos:
+    if eoi < 0 or eoi < end:
         out["problems"].append("no EOI marker: the file is truncated")
     else:
         out["eoi_offset"] = eoi
