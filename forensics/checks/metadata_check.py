@@ -13,7 +13,11 @@ Findings (codes are stable):
 * ``metadata.extension_mismatch`` - the bytes are another format than the extension says.
 * ``metadata.ai_generated`` - IPTC DigitalSourceType, C2PA or PNG generator markers.
 * ``metadata.c2pa_invalid`` / ``metadata.c2pa_valid_untrusted`` / ``metadata.c2pa_trusted`` /
-  ``metadata.c2pa_remote_not_fetched`` - Content Credentials state.
+  ``metadata.c2pa_remote_not_fetched`` - Content Credentials state: the C2PA SDK's own
+  validation state (see :mod:`forensics.metadata.c2pa`).
+* ``metadata.c2pa_ingredient_invalid`` (low) - the file's credentials validate, but an
+  ingredient's (an earlier version's) fail; ``metadata.c2pa_identity_invalid`` (medium) -
+  they validate, but their CAWG identity assertion does not.
 * ``metadata.xmp_unreadable`` - an XMP packet was refused or could not be parsed.
 """
 
@@ -514,29 +518,34 @@ class MetadataCheck(Check):
     def _c2pa(self, md: Metadata) -> list[Finding]:
         c2 = md.c2pa or {}
         state = c2.get("state")
-        ev = {k: c2.get(k) for k in ("state", "validation_codes", "claim_generator", "signer",
-                                     "actions", "active_manifest", "remote_manifest_url",
-                                     "unverifiable_offline")}
+        ev = {k: c2.get(k) for k in ("state", "sdk_validation_state", "validation_codes",
+                                     "claim_generator", "signer", "actions", "active_manifest",
+                                     "remote_manifest_url", "unverifiable_offline",
+                                     "ingredient_failures", "identity_failures")}
         offline = c2.get("unverifiable_offline") or []
         note = (" Part of it could not be checked offline (" + ", ".join(offline) + ")."
                 if offline else "")
         if state == "invalid":
-            codes = [v.get("code") for v in c2.get("validation_codes") or []
-                     if v.get("code") != "signingCredential.untrusted"]
+            codes = list(dict.fromkeys(
+                str(v.get("code")) + (" in an ingredient" if v.get("scope") == "ingredient"
+                                      else "")
+                for v in c2.get("validation_codes") or []
+                if v.get("code") != "signingCredential.untrusted"))
             return [self._f(
                 "metadata.c2pa_invalid", "high", "high",
                 "The Content Credentials (C2PA) do not validate ("
                 + ", ".join(str(c) for c in codes[:6])
                 + "): the file or its manifest was changed after signing, or the "
                 "signature is broken.", ev)]
+        out = self._c2pa_chain(c2, ev) if state in ("valid_untrusted", "trusted") else []
         if state == "valid_untrusted":
-            return [self._f(
+            return out + [self._f(
                 "metadata.c2pa_valid_untrusted", "info", "high",
                 "Content Credentials (C2PA) are present and intact, but the signer is not on "
                 f"a trust list you supplied (claim generator: {c2.get('claim_generator')})."
                 + note, ev)]
         if state == "trusted":
-            return [self._f(
+            return out + [self._f(
                 "metadata.c2pa_trusted", "info", "high",
                 "Content Credentials (C2PA) validate and the signer chains to a trust anchor "
                 "you supplied." + note, ev)]
@@ -546,3 +555,29 @@ class MetadataCheck(Check):
                 "The file points to a remote C2PA manifest, which is not fetched (the tool "
                 f"works offline): {c2.get('remote_manifest_url')}", ev)]
         return []
+
+    def _c2pa_chain(self, c2: dict[str, Any], ev: dict[str, Any]) -> list[Finding]:
+        """Failures that do not make valid credentials invalid: an ingredient's (an earlier
+        version's credentials) and the identity assertion's the SDK did not count."""
+        out = []
+        failed = c2.get("ingredient_failures") or []
+        if failed:
+            names = "; ".join(f"{f.get('title') or 'untitled'} ({', '.join(f['codes'][:3])})"
+                              for f in failed[:4])
+            out.append(self._f(
+                "metadata.c2pa_ingredient_invalid", "low", "high",
+                "The file's own Content Credentials validate, but an earlier version's "
+                f"credentials fail: {names}. A file used to make this one (a parent or a "
+                "component) was already altered or broken when it was used; the file itself "
+                "was not changed after signing.",
+                {**ev, "ingredients": failed}))
+        identity = c2.get("identity_failures") or []
+        if identity:
+            codes = ", ".join(dict.fromkeys(str(c.get("code")) for c in identity))
+            out.append(self._f(
+                "metadata.c2pa_identity_invalid", "medium", "high",
+                "The Content Credentials validate, but the identity assertion they carry "
+                f"(CAWG) does not ({codes}): the person or organisation it names is not "
+                "confirmed.", ev))
+        return out
+

@@ -21,8 +21,14 @@ States (``result["state"]``):
 ``trusted``
     the manifest validates and its signer chains to one of ``trust_anchors_pem``.
 ``invalid``
-    a failure was found in the active manifest (other than an untrusted certificate), or a
-    failure is recorded for an ingredient anywhere in the provenance chain.
+    the SDK's own ``validation_state`` is ``Invalid``: a failure (other than an untrusted
+    certificate) in the active manifest, or in an ingredient's manifest that the SDK
+    re-validated and counted. A failure that is only *recorded* for an ingredient (an
+    earlier version's credentials failed when it was used) does not make the file invalid:
+    it is listed in ``ingredient_failures`` and reported as a separate, lower finding
+    (``metadata.c2pa_ingredient_invalid``). This module used to call such a file invalid
+    although the SDK judged it Valid (c2pa-rs ``CIE-sig-CA.jpg``, ``CACAE-uri-CA.jpg``,
+    public-testfiles ``adobe-20220124-CIE-sig-CA.jpg``).
 ``unsupported``
     a format this module does not check (SVG, a bare ``.c2pa`` manifest store, ...).
 ``error``
@@ -107,8 +113,10 @@ def read_c2pa(
         ``success_codes`` and ``informational_codes`` (code strings), ``active_manifest``,
         ``claim_generator``, ``signer``, ``actions`` (of the active manifest),
         ``digital_source_types`` (from the actions of every manifest in the store),
-        ``ingredients`` (of the active manifest), ``remote_manifest_url`` and a one-sentence
-        ``message``. It never raises.
+        ``ingredients`` (of the active manifest), ``ingredient_failures`` (failed ingredients
+        anywhere in the chain, see :func:`summarise`), ``identity_failures`` (CAWG identity
+        codes the SDK did not count), ``sdk_validation_state`` (the SDK's own word,
+        verbatim), ``remote_manifest_url`` and a one-sentence ``message``. It never raises.
     """
     name = path or "the file"
     media_type = media_type or extension_media_type(path or "") or ""
@@ -161,7 +169,21 @@ def offline_settings(trust_anchors_pem: str | None = None) -> dict[str, Any]:
 
 def summarise(store: dict[str, Any], name: str = "the file", *,
               remote_url: str | None = None) -> dict[str, Any]:
-    """Turn the SDK's manifest-store JSON (``Reader.json()``) into the result dict."""
+    """Turn the SDK's manifest-store JSON (``Reader.json()``) into the result dict.
+
+    The state is the SDK's own ``validation_state`` (what ``Reader.get_validation_state()``
+    returns): ``Invalid`` -> ``invalid``, ``Valid`` -> ``valid_untrusted``, ``Trusted`` (or a
+    ``signingCredential.trusted`` success) -> ``trusted``. One exception: an ``Invalid`` whose
+    only failures are :data:`OFFLINE_UNVERIFIABLE` (and untrusted certificates) is valid, with
+    those codes listed as ``unverifiable_offline``, because offline they say nothing about the
+    file. Only a report without ``validation_state`` (older SDKs) is judged here, from its
+    failure codes.
+
+    Failures recorded for ingredients (an earlier version's credentials, anywhere in the
+    chain) do not decide the state unless the SDK counted them: they are listed in
+    ``ingredient_failures``. Active-manifest failures of the identity assertion (CAWG,
+    ``cawg.*``) that the SDK did not count are listed in ``identity_failures``.
+    """
     manifests = store.get("manifests") or {}
     label = store.get("active_manifest")
     active = manifests.get(label) or {}
@@ -174,21 +196,27 @@ def summarise(store: dict[str, Any], name: str = "the file", *,
     delta_failures = _delta_failures(results)
     for delta in delta_failures.values():
         failures += delta
-    for manifest in manifests.values():
-        for ingredient in manifest.get("ingredients") or []:
-            failures += [_code(c, "ingredient") for c in _recorded_failures(ingredient)]
     failures = _dedupe(failures)
     offline = [c for c in failures if c["code"] in OFFLINE_UNVERIFIABLE]
     hard = [c for c in failures if not _is_trust_code(c["code"]) and c not in offline]
     soft = [c for c in failures if _is_trust_code(c["code"])] + offline
 
     success = _code_strings(active_results.get("success"))
-    if hard or (store.get("validation_state") == "Invalid" and not offline):
+    sdk_state = store.get("validation_state")
+    if sdk_state is None:
+        invalid = bool(hard)
+    else:
+        invalid = sdk_state == "Invalid" and bool(hard or not offline)
+    if invalid:
         state = "invalid"
-    elif "signingCredential.trusted" in success:
+    elif sdk_state == "Trusted" or "signingCredential.trusted" in success:
         state = "trusted"
     else:
         state = "valid_untrusted"
+
+    ingredient_failures = _chain_failures(manifests, label, delta_failures)
+    identity = [] if invalid else [c for c in hard if c["scope"] == "active"
+                                   and str(c["code"]).startswith("cawg.")]
 
     actions = [_action(a) for a in _actions(active)]
     source_types: list[str] = []
@@ -202,10 +230,13 @@ def summarise(store: dict[str, Any], name: str = "the file", *,
     )) or "reported by the SDK"
     return {
         **_result(state, name, codes=codes),
+        "sdk_validation_state": sdk_state,
         "validation_codes": hard + soft,
         "success_codes": success,
         "informational_codes": _code_strings(active_results.get("informational")),
         "unverifiable_offline": _code_strings(offline),
+        "ingredient_failures": ingredient_failures,
+        "identity_failures": identity,
         "active_manifest": label,
         "claim_generator": _claim_generator(active),
         "signer": _signer(active.get("signature_info")),
@@ -215,6 +246,27 @@ def summarise(store: dict[str, Any], name: str = "the file", *,
                         for i in active.get("ingredients") or []],
         "remote_manifest_url": remote_url,
     }
+
+
+def _chain_failures(manifests: dict[str, Any], active_label: str | None,
+                    deltas: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Every ingredient, in any manifest of the store, with a failure (other than an untrusted
+    certificate) recorded in its assertion or found by the SDK re-validating it:
+    ``{title, relationship, manifest, active, codes}``, ``active`` true for an ingredient of
+    the active manifest."""
+    out: list[dict[str, Any]] = []
+    for manifest_label, manifest in manifests.items():
+        for ingredient in manifest.get("ingredients") or []:
+            uri = f"self#jumbf=/c2pa/{manifest_label}/c2pa.assertions/{ingredient.get('label')}"
+            codes = [c.get("code") for c in _recorded_failures(ingredient)]
+            codes += [c["code"] for c in deltas.get(uri, [])]
+            codes = [c for c in dict.fromkeys(codes) if c and not _is_trust_code(c)]
+            if codes:
+                out.append({"title": ingredient.get("title"),
+                            "relationship": ingredient.get("relationship"),
+                            "manifest": manifest_label,
+                            "active": manifest_label == active_label, "codes": codes})
+    return out
 
 
 def _result(state: str, name: str, *, reason: str = "", url: str | None = None,
@@ -232,6 +284,9 @@ def _result(state: str, name: str, *, reason: str = "", url: str | None = None,
         "ingredients": [],
         "remote_manifest_url": url,
         "unverifiable_offline": [],
+        "sdk_validation_state": None,
+        "ingredient_failures": [],
+        "identity_failures": [],
         "message": _MESSAGES[state].format(name=name, reason=reason, url=url, codes=codes),
     }
 
