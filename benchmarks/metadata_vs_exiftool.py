@@ -2,7 +2,8 @@
 
 Usage::
 
-    python -m benchmarks.metadata_vs_exiftool [--corpus PATH] [--verbose]
+    python -m benchmarks.metadata_vs_exiftool [--corpus PATH] [--dir FOLDER ...] [--no-corpus]
+        [--verbose]
 
 Every data file under ``<corpus>/exif`` and ``<corpus>/c2pa`` (``_meta`` folders and bare
 ``.c2pa`` manifest stores skipped) is read once by ExifTool, in one batch, and once by
@@ -10,7 +11,11 @@ Every data file under ``<corpus>/exif`` and ``<corpus>/c2pa`` (``_meta`` folders
 reference value taken from ExifTool's output by the rules in :data:`RULES`. Every disagreement is
 printed with an explanation (a category and the evidence for it); one that no rule explains is
 labelled ``UNEXPLAINED``. ExifTool is needed by this benchmark only, never by the product.
-It is a report: it exits 0 whatever it finds, and when the corpus or ExifTool is missing.
+``--dir`` adds folders of other cameras' files (their image files, by extension), compared the
+same way, so that the agreement is measured beyond the corpus the readers were written against;
+``--no-corpus`` compares those only. The agreement is printed overall and per camera make
+(ExifTool's Make, first word). It is a report: it exits 0 whatever it finds, and when the
+corpus or ExifTool is missing.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ SKIP_SUFFIXES = {".c2pa"}  # bare manifest stores: not images
 FIELDS = ("make", "model", "software", "datetime_original", "gps", "width", "height",
           "orientation")
 TAGS = ("Make", "Model", "Software", "DateTimeOriginal", "OffsetTimeOriginal", "GPSLatitude",
-        "GPSLongitude", "GPSAltitude", "ImageWidth", "ImageHeight", "Orientation", "FileType")
+        "GPSLongitude", "GPSAltitude", "GPSStatus", "ImageWidth", "ImageHeight", "Orientation",
+        "FileType")
 EXIFTOOL_ARGS = ("-j", "-n", "-G1", "-a", "-struct", "-charset", "filename=utf8",
                  *(f"-{t}" for t in TAGS))
 # ExifTool FileType values of camera RAW formats (TIFF-based: IFD0 is often a preview).
@@ -52,8 +58,9 @@ Reference value taken from ExifTool (-n, -G1 -a: every group, raw numbers) for e
                        normalised to YYYY-MM-DDTHH:MM:SS[+HH:MM]. An all-zero date is absent.
   gps                  Composite:GPSLatitude/GPSLongitude (signed from the GPS refs), else
                        XMP-exif:GPSLatitude/GPSLongitude; Composite:GPSAltitude, else
-                       XMP-exif:GPSAltitude. No lat/lon -> null. lat/lon within 1e-6 deg,
-                       alt within 0.01 m.
+                       XMP-exif:GPSAltitude. No lat/lon -> null; so is a position that is
+                       none (0/0 'null island', GPSStatus V, lat/lon out of range), as in the
+                       product. lat/lon within 1e-6 deg, alt within 0.01 m.
   width/height         File:ImageWidth/ImageHeight (the stored size), else the format's own
                        group (PNG, GIF, RIFF, SVG, JXL); for TIFF: IFD0; for camera RAW: the
                        largest IFD0/SubIFD image, i.e. the full-resolution sensor image that
@@ -90,6 +97,7 @@ class Row:
     agree: bool
     explanation: str = ""
     category: str = ""
+    make: str = ""
 
 
 # --- reading ExifTool's JSON ---------------------------------------------------------------
@@ -183,6 +191,12 @@ def references(rec: dict[str, Any]) -> dict[str, Ref]:
     lat, lon, alt = (_tag(rec, t) for t in ("GPSLatitude", "GPSLongitude", "GPSAltitude"))
     gps_group = next((g for g in ("Composite", "XMP-exif")
                       if _num(lat.get(g)) is not None and _num(lon.get(g)) is not None), None)
+    if gps_group:
+        la, lo = _num(lat[gps_group]), _num(lon[gps_group])
+        status = str(_tag(rec, "GPSStatus").get("GPS" if gps_group == "Composite"
+                                               else "XMP-exif", ""))
+        if status.upper().startswith("V") or abs(la) > 90 or abs(lo) > 180 or la == lo == 0:
+            gps_group = None  # no usable position
     if gps_group:
         alt_ref = _pick({g: v for g, v in alt.items() if _num(v) is not None},
                         ("Composite", "XMP-exif"), others=False)
@@ -282,9 +296,15 @@ def explain(fld: str, ours: Any, ref: Ref, rec: dict[str, Any], item: dict[str, 
 
 # --- running -------------------------------------------------------------------------------
 
-def corpus_files(corpus: Path) -> list[Path]:
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".png", ".webp", ".heic", ".heif",
+                  ".avif", ".gif", ".dng", ".nef", ".cr2", ".arw", ".orf", ".rw2", ".raf",
+                  ".pef", ".srw"}
+"""What ``--dir`` folders contribute (they may hold documents, audio, sidecars...)."""
+
+
+def corpus_files(corpus: Path | None, dirs: tuple[Path, ...] = ()) -> list[Path]:
     files = []
-    for group in GROUPS:
+    for group in GROUPS if corpus is not None else ():
         root = corpus / group
         if not root.is_dir():
             continue
@@ -294,13 +314,27 @@ def corpus_files(corpus: Path) -> list[Path]:
                     or path.suffix.lower() in SKIP_SUFFIXES):
                 continue
             files.append(path)
+    for root in dirs:
+        files += [p for p in sorted(root.rglob("*")) if p.is_file()
+                  and not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES]
     return files
 
 
-def compare(corpus: Path, exiftool: str) -> tuple[list[Row], int, dict[str, float]]:
+_MAKE_ALIASES = {"EASTMAN": "KODAK", "OM": "OLYMPUS", "KONICA": "MINOLTA", "RESEARCH": "RIM"}
+
+
+def make_of(rec: dict[str, Any]) -> str:
+    """A file's camera make for the per-make figures: ExifTool's Make, first word."""
+    ref = references(rec)["make"].value
+    word = str(ref).replace(",", " ").split()[0].upper() if ref and str(ref).split() else ""
+    return _MAKE_ALIASES.get(word, word) or "(no make)"
+
+
+def compare(corpus: Path | None, exiftool: str, dirs: tuple[Path, ...] = ()
+            ) -> tuple[list[Row], int, dict[str, float]]:
     from provenancekit.forensics.scan import scan_file
 
-    files = corpus_files(corpus)
+    files = corpus_files(corpus, dirs)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     records = run_exiftool(exiftool, files)
@@ -318,13 +352,13 @@ def compare(corpus: Path, exiftool: str) -> tuple[list[Row], int, dict[str, floa
         print(f"warning: ExifTool returned nothing for {len(missing)} file(s), e.g. {missing[0]}")
     rows: list[Row] = []
     for path in files:
-        rel = str(path.relative_to(corpus))
+        rel = str(path.relative_to(corpus)) if corpus and path.is_relative_to(corpus) else str(path)
         rec = records.get(str(path), {})
         item = items[str(path)]
         refs = references(rec)
         for fld in FIELDS:
             ours, ref = item["summary"].get(fld), refs[fld]
-            row = Row(rel, fld, ours, ref, agrees(fld, ours, ref.value))
+            row = Row(rel, fld, ours, ref, agrees(fld, ours, ref.value), make=make_of(rec))
             if not row.agree:
                 row.category, row.explanation = explain(fld, ours, ref, rec, item, refs)
             rows.append(row)
@@ -364,6 +398,14 @@ def report(rows: list[Row], n_files: int, timings: dict[str, float], wall: float
     print("disagreements by explanation:")
     for cat, n in Counter(r.category for r in bad).most_common():
         print(f"  {n:4d}  {cat}")
+    print("agreement by camera make (ExifTool Make, first word): pairs agreeing / pairs, files")
+    makes = Counter(r.make for r in rows)
+    for make, n in sorted(makes.items(), key=lambda kv: (-kv[1], kv[0])):
+        ok = sum(r.agree for r in rows if r.make == make)
+        print(f"  {make:14} {100.0 * ok / n:6.2f}%  {ok}/{n}, {n // len(FIELDS)} files")
+    worst = min(makes, key=lambda m: sum(r.agree for r in rows if r.make == m) / makes[m])
+    print(f"lowest make: {worst} "
+          f"{100.0 * sum(r.agree for r in rows if r.make == worst) / makes[worst]:.2f}%")
     unexplained = sum(r.category == "UNEXPLAINED" for r in bad)
     print(f"unexplained: {unexplained}")
     print(f"wall time: {wall:.2f} s (exiftool batch {timings['exiftool']:.2f} s, "
@@ -374,11 +416,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                         help="corpus root holding exif/ and c2pa/ (default: %(default)s)")
+    parser.add_argument("--dir", type=Path, action="append", default=[],
+                        help="a folder of other cameras' files to compare too (repeatable)")
+    parser.add_argument("--no-corpus", action="store_true",
+                        help="compare only the --dir folders")
     parser.add_argument("--verbose", action="store_true",
                         help="print every (file, field) comparison, not only disagreements")
     args = parser.parse_args(argv)
-    corpus = args.corpus.resolve()
-    if not any((corpus / g).is_dir() for g in GROUPS):
+    corpus = None if args.no_corpus else args.corpus.resolve()
+    dirs = tuple(d.resolve() for d in args.dir if d.is_dir())
+    if corpus is not None and not any((corpus / g).is_dir() for g in GROUPS) and not dirs:
         print(f"metadata_vs_exiftool: corpus not found at {corpus} (no exif/ or c2pa/); "
               "skipped")
         return 0
@@ -389,7 +436,10 @@ def main(argv: list[str] | None = None) -> int:
               "`brew install exiftool` (macOS) or from https://exiftool.org/")
         return 0
     started = time.perf_counter()
-    rows, n_files, timings = compare(corpus, exiftool)
+    if corpus is None and not dirs:
+        print("metadata_vs_exiftool: --no-corpus and no --dir folder; nothing to compare")
+        return 0
+    rows, n_files, timings = compare(corpus, exiftool, dirs)
     report(rows, n_files, timings, time.perf_counter() - started, args.verbose)
     return 0
 

@@ -190,3 +190,86 @@ def test_date_conflicts_rules() -> None:
     local = {"EXIF:DateTimeOriginal": "2025-12-29T22:10:00"}
     assert date_conflicts(local, "2025-12-29T19:10:00+00:00", tolerance_s=60,
                           gps_tolerance_s=600) == []
+
+
+# ----------------------------------------------------------------- unusable GPS positions
+
+GPS_PHOTO = EXIF / "exif-py" / "jpg" / "gps" / "DSCN0010.jpg"  # Nikon Coolpix P6000, GPS fix
+
+
+def _with_gps(tmp_path: Path, name: str, changes: dict[int, object]) -> Path:
+    """A copy of the corpus GPS photo (in tmp_path) with some GPS tags replaced."""
+    data = GPS_PHOTO.read_bytes()
+    exif = piexif.load(data)
+    exif["GPS"].update(changes)
+    out = tmp_path / name
+    out.write_bytes(data)
+    piexif.insert(piexif.dump(exif), str(out))
+    return out
+
+
+def _place_assessment(path: Path) -> dict:
+    from provenancekit.forensics.case.assess import assess_place
+    from provenancekit.forensics.case.casefile import Place
+
+    item = scan_file(str(path)).to_dict()
+    return assess_place(item, Place(name="Kyiv", lat=50.45, lon=30.52, radius_km=5))
+
+
+@needs_corpus
+def test_gps_fix_of_the_original_is_a_position() -> None:
+    item = scan_file(str(GPS_PHOTO)).to_dict()
+    summary = item["metadata"]["summary"]
+    assert summary["gps"]["lat"] == pytest.approx(43.4674483)
+    assert summary["gps_unusable"] is None
+    assert "metadata.gps_unusable" not in {f["code"] for f in item["findings"]}
+    assert _place_assessment(GPS_PHOTO)["status"] == "inconsistent"  # Tuscany is not Kyiv
+
+
+@needs_corpus
+def test_zeroed_gps_is_no_position_not_the_gulf_of_guinea(tmp_path: Path) -> None:
+    zero = ((0, 1), (0, 1), (0, 1))
+    path = _with_gps(tmp_path, "zeroed.jpg", {
+        piexif.GPSIFD.GPSLatitude: zero, piexif.GPSIFD.GPSLongitude: zero,
+        piexif.GPSIFD.GPSLatitudeRef: b"N", piexif.GPSIFD.GPSLongitudeRef: b"E"})
+    item = scan_file(str(path)).to_dict()
+    summary = item["metadata"]["summary"]
+    assert summary["gps"] is None
+    assert summary["gps_unusable"]["reason"] == "zero"
+    finding = {f["code"]: f for f in item["findings"]}["metadata.gps_unusable"]
+    assert finding["severity"] == "info"
+    assert finding["evidence"]["values"]["GPSLatitude"] == ["0/1", "0/1", "0/1"]
+    assert "null island" in finding["message"]
+    place = _place_assessment(path)
+    assert place["status"] == "cannot_tell"
+    assert "null island" in place["summary"]
+    assert place["findings"][0]["evidence"]["gps_unusable"]["reason"] == "zero"
+
+
+@needs_corpus
+def test_void_gps_measurement_is_no_position(tmp_path: Path) -> None:
+    path = _with_gps(tmp_path, "void.jpg", {piexif.GPSIFD.GPSStatus: b"V"})
+    summary = scan_file(str(path)).to_dict()["metadata"]["summary"]
+    assert summary["gps"] is None
+    assert summary["gps_unusable"]["reason"] == "void"
+    assert summary["gps_unusable"]["values"]["GPSStatus"] == "V"
+    place = _place_assessment(path)
+    assert place["status"] == "cannot_tell" and "void" in place["summary"]
+
+
+@needs_corpus
+def test_out_of_range_latitude_is_no_position(tmp_path: Path) -> None:
+    path = _with_gps(tmp_path, "range.jpg", {
+        piexif.GPSIFD.GPSLatitude: ((95, 1), (0, 1), (0, 1))})
+    summary = scan_file(str(path)).to_dict()["metadata"]["summary"]
+    assert summary["gps"] is None and summary["gps_unusable"]["reason"] == "out_of_range"
+
+
+@needs_corpus
+def test_phone_that_wrote_zero_gps() -> None:
+    """A Samsung Galaxy S original whose GPS IFD holds 0/0 (no fix when it was taken)."""
+    path = EXIF / "metadata-extractor-images" / "jpg" / "Samsung GT-I9000 (Galaxy S).jpg"
+    item = scan_file(str(path)).to_dict()
+    assert item["metadata"]["summary"]["gps"] is None
+    assert item["metadata"]["summary"]["gps_unusable"]["reason"] == "zero"
+    assert "metadata.gps_unusable" in {f["code"] for f in item["findings"]}

@@ -25,8 +25,8 @@ EXIF_PY = CORPUS / "exif" / "exif-py"
 MEI = CORPUS / "exif" / "metadata-extractor-images"
 C2PA_TESTFILES = CORPUS / "c2pa" / "c2pa-public-testfiles" / "image" / "jpeg"
 SDK = CORPUS / "c2pa" / "c2pa-rs" / "sdk-fixtures"
-FIELDS = {"make", "model", "software", "datetime_original", "gps", "width", "height",
-          "orientation"}
+FIELDS = {"make", "model", "software", "datetime_original", "gps", "gps_unusable", "width",
+          "height", "orientation"}
 LAT_LON_TOL = 1e-6
 ALT_TOL = 0.01
 
@@ -39,9 +39,11 @@ def _summary(path: Path) -> dict[str, Any]:
 def summary(path: Path) -> dict[str, Any]:
     if not path.is_file():
         pytest.skip(f"{path} not in this corpus")
-    result = _summary(path)
+    result = dict(_summary(path))
     assert set(result) == FIELDS
-    return dict(result)
+    unusable = result.pop("gps_unusable")  # tested in test_metadata_check (unusable GPS)
+    assert unusable is None or result["gps"] is None
+    return result
 
 
 def assert_gps(got: dict[str, Any] | None, lat: float, lon: float, alt: float | None) -> None:

@@ -189,13 +189,22 @@ def assess_place(item: dict[str, Any], place: Place | None,
         extra = (" It names a location in text (" + "; ".join(f"{k}: {v}" for k, v in
                                                              names.items()) + ").") if names \
             else ""
+        unusable = (md.get("summary") or {}).get("gps_unusable")
+        refs = [{"kind": "metadata", "field": k, "value": v} for k, v in names.items()]
+        if unusable:
+            msg = (f"The file's {unusable.get('source', '')} GPS tags hold no usable position "
+                   f"({unusable.get('why') or unusable.get('reason')}), so its place cannot be "
+                   "checked from the file." + extra)
+            refs.insert(0, {"kind": "metadata", "field": "summary.gps_unusable",
+                            "value": unusable.get("reason")})
+            return _assessment("place", CANNOT_TELL, "high", msg,
+                               [_f("case.place_unknown", "info", "high", msg,
+                                   location_names=names, gps_unusable=unusable)], refs)
         msg = ("The file records no GPS position, so its place cannot be checked from the "
                "file (platforms strip location routinely)." + extra)
         return _assessment("place", CANNOT_TELL, "high", msg,
                            [_f("case.place_unknown", "info", "high", msg,
-                               location_names=names)],
-                           [{"kind": "metadata", "field": k, "value": v}
-                            for k, v in names.items()])
+                               location_names=names)], refs)
     pos = (float(gps["lat"]), float(gps["lon"]))
     km = haversine_km(pos, (place.lat, place.lon))
     refs = [{"kind": "metadata", "field": "summary.gps (EXIF GPS / XMP exif:GPS*)",

@@ -19,6 +19,8 @@ Findings (codes are stable):
   ingredient's (an earlier version's) fail; ``metadata.c2pa_identity_invalid`` (medium) -
   they validate, but their CAWG identity assertion does not.
 * ``metadata.xmp_unreadable`` - an XMP packet was refused or could not be parsed.
+* ``metadata.gps_unusable`` (info) - GPS tags are present but hold no usable position (all
+  zero, a void measurement, out of range, unreadable); ``summary.gps`` is null for it.
 """
 
 from __future__ import annotations
@@ -371,6 +373,7 @@ class MetadataCheck(Check):
         found += self._dimensions(ctx, md)
         found += self._ai(md)
         found += self._c2pa(md)
+        found += self._gps(md)
         if md.xmp and md.xmp.get("errors"):
             found.append(self._f("metadata.xmp_unreadable", "low", "high",
                                  "An XMP packet could not be read: " + "; ".join(md.xmp["errors"]),
@@ -555,6 +558,16 @@ class MetadataCheck(Check):
                 "The file points to a remote C2PA manifest, which is not fetched (the tool "
                 f"works offline): {c2.get('remote_manifest_url')}", ev)]
         return []
+
+    def _gps(self, md: Metadata) -> list[Finding]:
+        bad = md.summary.get("gps_unusable")
+        if not bad:
+            return []
+        return [self._f(
+            "metadata.gps_unusable", "info", "high",
+            f"The file carries {bad['source']} GPS tags but no usable position: {bad['why']}. "
+            "The file cannot speak for its place; it is not located where the tags point.",
+            dict(bad))]
 
     def _c2pa_chain(self, c2: dict[str, Any], ev: dict[str, Any]) -> list[Finding]:
         """Failures that do not make valid credentials invalid: an ingredient's (an earlier

@@ -2,8 +2,10 @@
 
 Fields: ``make``, ``model``, ``software``, ``datetime_original`` (ISO 8601, with the UTC
 offset when the file records one), ``gps`` ({lat, lon, alt} in decimal degrees and metres, or
-null), ``width`` and ``height`` (pixel size as stored, before any Orientation rotation) and
-``orientation`` (EXIF 1..8).
+null; null too when the GPS tags hold no usable position), ``gps_unusable`` (why GPS tags that
+are present give no position: :func:`gps_position`; null otherwise), ``width`` and
+``height`` (pixel size as stored, before any Orientation rotation) and ``orientation``
+(EXIF 1..8).
 """
 
 from __future__ import annotations
@@ -101,12 +103,64 @@ def dms_to_degrees(values: Any, ref: Any) -> float | None:
     return round(deg, 7)
 
 
-def gps_from_exif(tags: dict[str, Any]) -> dict[str, float | None] | None:
-    lat = dms_to_degrees(raw_value(tags, "GPS GPSLatitude"), raw_value(tags, "GPS GPSLatitudeRef"))
-    lon = dms_to_degrees(raw_value(tags, "GPS GPSLongitude"),
-                         raw_value(tags, "GPS GPSLongitudeRef"))
-    if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
-        return None
+NO_POSITION_REASONS = {
+    "zero": "latitude and longitude are both 0 ('null island', in the Gulf of Guinea): what "
+            "many phones and editors write when they have no fix",
+    "void": "the GPS receiver marked the measurement void (GPSStatus 'V')",
+    "out_of_range": "the latitude or longitude lies outside -90..90 / -180..180 degrees",
+    "invalid": "the latitude or longitude cannot be read as a number (empty, or a zero "
+               "denominator)",
+}
+"""Why GPS tags that are present give no usable position (``summary.gps_unusable.reason``)."""
+
+
+def usable_position(lat: float | None, lon: float | None, status: Any = None) -> str | None:
+    """``None`` when (lat, lon) is a usable position, else the key of
+    :data:`NO_POSITION_REASONS` saying why not."""
+    if (text(status) or "").upper().startswith("V"):
+        return "void"
+    if lat is None or lon is None:
+        return "invalid"
+    if abs(lat) > 90 or abs(lon) > 180:
+        return "out_of_range"
+    if lat == 0 and lon == 0:
+        return "zero"
+    return None
+
+
+def _unusable(source: str, reason: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {"source": source, "reason": reason, "why": NO_POSITION_REASONS[reason],
+            "values": {k: v for k, v in values.items() if v not in (None, "")}}
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    if hasattr(value, "numerator") and hasattr(value, "denominator"):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    return value if isinstance(value, (int, float, str)) or value is None else str(value)
+
+
+def _exif_gps(tags: dict[str, Any]) -> tuple[dict[str, float | None] | None,
+                                             dict[str, Any] | None]:
+    """(position, None), (None, unusable) when GPS latitude/longitude tags are present but
+    give no usable position, or (None, None) when there are none."""
+    raw_lat, raw_lon = raw_value(tags, "GPS GPSLatitude"), raw_value(tags, "GPS GPSLongitude")
+    if raw_lat is None and raw_lon is None:
+        return None, None
+    lat = dms_to_degrees(raw_lat, raw_value(tags, "GPS GPSLatitudeRef"))
+    lon = dms_to_degrees(raw_lon, raw_value(tags, "GPS GPSLongitudeRef"))
+    status = raw_value(tags, "GPS GPSStatus")
+    reason = usable_position(lat, lon, status)
+    if reason:
+        return None, _unusable("EXIF", reason, {
+            "GPSLatitude": _printable(raw_lat), "GPSLatitudeRef": text(
+                raw_value(tags, "GPS GPSLatitudeRef")),
+            "GPSLongitude": _printable(raw_lon), "GPSLongitudeRef": text(
+                raw_value(tags, "GPS GPSLongitudeRef")),
+            "GPSStatus": text(status), "latitude": lat, "longitude": lon})
     alt = None
     alt_raw = raw_value(tags, "GPS GPSAltitude")
     if alt_raw is not None:
@@ -116,10 +170,16 @@ def gps_from_exif(tags: dict[str, Any]) -> dict[str, float | None] | None:
         if alt is not None and ref_v in (1, b"\x01", "1"):
             alt = -alt
         alt = round(alt, 3) if alt is not None else None
-    return {"lat": lat, "lon": lon, "alt": alt}
+    return {"lat": lat, "lon": lon, "alt": alt}, None
 
 
-def _xmp_gps(props: dict[str, Any]) -> dict[str, float | None] | None:
+def gps_from_exif(tags: dict[str, Any]) -> dict[str, float | None] | None:
+    """The EXIF GPS position, or ``None`` when absent or unusable (see :func:`gps_position`)."""
+    return _exif_gps(tags)[0]
+
+
+def _xmp_gps(props: dict[str, Any]) -> tuple[dict[str, float | None] | None,
+                                             dict[str, Any] | None]:
     def coord(raw: Any) -> float | None:
         s = text(raw)
         if not s:
@@ -131,13 +191,36 @@ def _xmp_gps(props: dict[str, Any]) -> dict[str, float | None] | None:
         val = int(d) + float(mi) / 60 + (float(sec) / 3600 if sec else 0)
         return round(-val if ref in "SW" else val, 7)
 
-    lat, lon = coord(props.get("exif:GPSLatitude")), coord(props.get("exif:GPSLongitude"))
-    if lat is None or lon is None:
-        return None
+    raw_lat, raw_lon = props.get("exif:GPSLatitude"), props.get("exif:GPSLongitude")
+    if raw_lat is None and raw_lon is None:
+        return None, None
+    lat, lon = coord(raw_lat), coord(raw_lon)
+    reason = usable_position(lat, lon, props.get("exif:GPSStatus"))
+    if reason:
+        return None, _unusable("XMP", reason, {
+            "exif:GPSLatitude": text(raw_lat), "exif:GPSLongitude": text(raw_lon),
+            "exif:GPSStatus": text(props.get("exif:GPSStatus")), "latitude": lat,
+            "longitude": lon})
     alt = _xmp_number(props.get("exif:GPSAltitude"))
     if alt is not None:
         alt = round(-alt if text(props.get("exif:GPSAltitudeRef")) == "1" else alt, 3)
-    return {"lat": lat, "lon": lon, "alt": alt}
+    return {"lat": lat, "lon": lon, "alt": alt}, None
+
+
+def gps_position(tags: dict[str, Any], xmp_props: dict[str, Any]
+                 ) -> tuple[dict[str, float | None] | None, dict[str, Any] | None]:
+    """The file's GPS position ``{lat, lon, alt}`` (EXIF, else XMP), and why there is none
+    when GPS tags are present but hold no usable position: all zero ('null island'), a void
+    measurement (GPSStatus 'V'), out of range, or unreadable. Such tags are not a place:
+    taken at face value, zeros would put the picture in the Gulf of Guinea. The second value
+    is ``{source, reason, why, values}`` (see :data:`NO_POSITION_REASONS`), or ``None``."""
+    exif_pos, exif_bad = _exif_gps(tags)
+    if exif_pos:
+        return exif_pos, None
+    xmp_pos, xmp_bad = _xmp_gps(xmp_props)
+    if xmp_pos:
+        return xmp_pos, None
+    return None, exif_bad or xmp_bad
 
 
 def _xmp_number(raw: Any) -> float | None:
@@ -166,6 +249,7 @@ def summarise(tags: dict[str, Any], xmp_props: dict[str, Any],
     if dto is None:
         dto = xmp_datetime(xmp_props.get("exif:DateTimeOriginal")) or xmp_datetime(
             xmp_props.get("photoshop:DateCreated"))
+    gps, gps_unusable = gps_position(tags, xmp_props)
     orientation = _int(raw_value(tags, "Image Orientation"))
     if orientation is None:
         orientation = _int(text(xmp_props.get("tiff:Orientation")))
@@ -174,7 +258,8 @@ def summarise(tags: dict[str, Any], xmp_props: dict[str, Any],
         "model": text(raw_value(tags, "Image Model")) or text(xmp_props.get("tiff:Model")),
         "software": text(raw_value(tags, "Image Software")),
         "datetime_original": dto,
-        "gps": gps_from_exif(tags) or _xmp_gps(xmp_props),
+        "gps": gps,
+        "gps_unusable": gps_unusable,
         "width": size[0] if size else None,
         "height": size[1] if size else None,
         "orientation": orientation if orientation in range(1, 9) else None,
