@@ -16,6 +16,16 @@ same way, so that the agreement is measured beyond the corpus the readers were w
 ``--no-corpus`` compares those only. The agreement is printed overall and per camera make
 (ExifTool's Make, first word). It is a report: it exits 0 whatever it finds, and when the
 corpus or ExifTool is missing.
+
+Measured with ExifTool 12.57 (Debian ``libimage-exiftool-perl``). The shared corpus (191 files):
+99.28% of (file, field) pairs agree before capture dates were read from maker notes, vendor
+blocks and IPTC, 99.48% after (8 disagreements left: a JPEG XL file this version does not
+analyse, two DNGs whose IFD0 is a preview). With 303 other cameras' files added (``--dir`` the
+camera JPEGs of drewnoakes/metadata-extractor-images and ExifTool's ``t/images``; 494 files):
+98.99% -> 99.29%; on JPEG files 99.61% -> 99.94%, every make at 100% but one undecodable JPEG;
+datetime_original 491/494 (the 3 left are RAF, RW2 and JXL files, not analysed). Makes still
+under 99.5% over all formats owe it to RAW files: Panasonic RW2 and Fujifilm RAF are not
+analysed, NEF/DNG sizes are the IFD0 preview's.
 """
 
 from __future__ import annotations
@@ -54,8 +64,11 @@ Reference value taken from ExifTool (-n, -G1 -a: every group, raw numbers) for e
   make/model/software  first of IFD0, ExifIFD, XMP-tiff, XMP-exif, IFD1..n, then any other
                        group (maker notes); compared as strings with outer whitespace stripped.
   datetime_original    ExifIFD:DateTimeOriginal + ExifIFD:OffsetTimeOriginal, else
-                       XMP-exif:DateTimeOriginal (with its own offset), else any other group;
-                       normalised to YYYY-MM-DDTHH:MM:SS[+HH:MM]. An all-zero date is absent.
+                       XMP-exif:DateTimeOriginal (with its own offset), else the maker note's
+                       (Reconyx, Kodak), a JPEG vendor block's (PictureInfo, Casio QVCI, FLIR),
+                       Composite:DateTimeOriginal (IPTC DateCreated+TimeCreated), else any
+                       other group; normalised to YYYY-MM-DDTHH:MM:SS[+HH:MM]. An all-zero
+                       date is absent.
   gps                  Composite:GPSLatitude/GPSLongitude (signed from the GPS refs), else
                        XMP-exif:GPSLatitude/GPSLongitude; Composite:GPSAltitude, else
                        XMP-exif:GPSAltitude. No lat/lon -> null; so is a position that is
@@ -73,6 +86,10 @@ _DT = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2})(?::(\d
                  r"\s*(Z|[+\-]\d{2}:?\d{2})?")
 _OFFSET = re.compile(r"^\s*([+\-])(\d{2}):?(\d{2})\s*$")
 _EXIF_GROUPS = ("IFD0", "ExifIFD", "GPS", "Composite")
+DATE_ORDER = ("ExifIFD", "XMP-exif", "Reconyx", "Kodak", "PictureInfo", "Casio", "FLIR",
+              "Composite")
+"""Where the reference DateTimeOriginal is taken from, first found (ExifTool's groups: maker
+notes, JPEG vendor blocks, then the Composite tag built from IPTC DateCreated+TimeCreated)."""
 # ExifTool family-1 groups that are vendor blocks the product does not parse.
 _VENDOR_BLOCKS = {
     "PictureInfo": "the Olympus/Sanyo PictureInfo text block in APP0-APP15, not EXIF",
@@ -98,6 +115,7 @@ class Row:
     explanation: str = ""
     category: str = ""
     make: str = ""
+    file_type: str = ""
 
 
 # --- reading ExifTool's JSON ---------------------------------------------------------------
@@ -180,7 +198,7 @@ def references(rec: dict[str, Any]) -> dict[str, Ref]:
         refs[fld] = Ref(str(r.value).strip() or None, r.group) if r.group else Ref()
 
     dto = _tag(rec, "DateTimeOriginal")
-    r = _pick(dto, ("ExifIFD", "XMP-exif"))
+    r = _pick(dto, DATE_ORDER)
     if r.group:
         offset = _tag(rec, "OffsetTimeOriginal").get("ExifIFD") if r.group == "ExifIFD" else None
         value = iso_datetime(r.value, offset)
@@ -325,8 +343,12 @@ _MAKE_ALIASES = {"EASTMAN": "KODAK", "OM": "OLYMPUS", "KONICA": "MINOLTA", "RESE
 
 def make_of(rec: dict[str, Any]) -> str:
     """A file's camera make for the per-make figures: ExifTool's Make, first word."""
-    ref = references(rec)["make"].value
+    refs = references(rec)
+    ref = refs["make"].value
     word = str(ref).replace(",", " ").split()[0].upper() if ref and str(ref).split() else ""
+    date_group = refs["datetime_original"].group or ""
+    if not word and date_group in ("Reconyx", "Kodak", "Casio", "FLIR"):
+        word = date_group.upper()  # no Make tag, but the maker's own block
     return _MAKE_ALIASES.get(word, word) or "(no make)"
 
 
@@ -358,7 +380,8 @@ def compare(corpus: Path | None, exiftool: str, dirs: tuple[Path, ...] = ()
         refs = references(rec)
         for fld in FIELDS:
             ours, ref = item["summary"].get(fld), refs[fld]
-            row = Row(rel, fld, ours, ref, agrees(fld, ours, ref.value), make=make_of(rec))
+            row = Row(rel, fld, ours, ref, agrees(fld, ours, ref.value), make=make_of(rec),
+                      file_type=str(rec.get("File:FileType") or "?"))
             if not row.agree:
                 row.category, row.explanation = explain(fld, ours, ref, rec, item, refs)
             rows.append(row)
@@ -406,6 +429,17 @@ def report(rows: list[Row], n_files: int, timings: dict[str, float], wall: float
     worst = min(makes, key=lambda m: sum(r.agree for r in rows if r.make == m) / makes[m])
     print(f"lowest make: {worst} "
           f"{100.0 * sum(r.agree for r in rows if r.make == worst) / makes[worst]:.2f}%")
+    types = Counter(r.file_type for r in rows)
+    print("agreement by file type (ExifTool FileType): " + ", ".join(
+        f"{t} {100.0 * sum(r.agree for r in rows if r.file_type == t) / n:.2f}% "
+        f"({n // len(FIELDS)})" for t, n in types.most_common()))
+    jpeg = [r for r in rows if r.file_type == "JPEG"]
+    if jpeg:
+        jm = Counter(r.make for r in jpeg)
+        low = min(jm, key=lambda m: sum(r.agree for r in jpeg if r.make == m) / jm[m])
+        print(f"lowest make on JPEG files: {low} "
+              f"{100.0 * sum(r.agree for r in jpeg if r.make == low) / jm[low]:.2f}% "
+              f"({jm[low] // len(FIELDS)} files)")
     unexplained = sum(r.category == "UNEXPLAINED" for r in bad)
     print(f"unexplained: {unexplained}")
     print(f"wall time: {wall:.2f} s (exiftool batch {timings['exiftool']:.2f} s, "

@@ -35,8 +35,9 @@ def severity_rank(severity: str) -> int:
 
 
 EMPTY_SUMMARY: Mapping[str, Any] = {
-    "make": None, "model": None, "software": None, "datetime_original": None, "gps": None,
-    "gps_unusable": None, "width": None, "height": None, "orientation": None}
+    "make": None, "model": None, "software": None, "datetime_original": None,
+    "datetime_original_source": None, "gps": None, "gps_unusable": None, "width": None,
+    "height": None, "orientation": None}
 """``metadata.summary`` of an item nothing could be read from."""
 
 

@@ -35,8 +35,8 @@ except ImportError:  # pragma: no cover - declared dependency
 
 ITEM_KEYS = {"path", "sha256", "size", "media_type", "status", "error", "metadata", "checks",
              "findings", "triage"}
-SUMMARY_KEYS = {"make", "model", "software", "datetime_original", "gps", "gps_unusable",
-                "width", "height", "orientation"}
+SUMMARY_KEYS = {"make", "model", "software", "datetime_original", "datetime_original_source",
+                "gps", "gps_unusable", "width", "height", "orientation"}
 CHECK_KEYS = {"name", "version", "status", "seconds", "params", "error", "score", "working_size",
               "artifacts"}
 FINDING_KEYS = {"code", "check", "severity", "confidence", "message", "evidence"}

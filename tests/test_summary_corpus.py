@@ -25,8 +25,8 @@ EXIF_PY = CORPUS / "exif" / "exif-py"
 MEI = CORPUS / "exif" / "metadata-extractor-images"
 C2PA_TESTFILES = CORPUS / "c2pa" / "c2pa-public-testfiles" / "image" / "jpeg"
 SDK = CORPUS / "c2pa" / "c2pa-rs" / "sdk-fixtures"
-FIELDS = {"make", "model", "software", "datetime_original", "gps", "gps_unusable", "width",
-          "height", "orientation"}
+FIELDS = {"make", "model", "software", "datetime_original", "datetime_original_source", "gps",
+          "gps_unusable", "width", "height", "orientation"}
 LAT_LON_TOL = 1e-6
 ALT_TOL = 0.01
 
@@ -43,6 +43,8 @@ def summary(path: Path) -> dict[str, Any]:
     assert set(result) == FIELDS
     unusable = result.pop("gps_unusable")  # tested in test_metadata_check (unusable GPS)
     assert unusable is None or result["gps"] is None
+    source = result.pop("datetime_original_source")  # tested below (dates kept elsewhere)
+    assert (source is None) == (result["datetime_original"] is None)
     return result
 
 
@@ -166,3 +168,96 @@ def test_gps_from_xmp_when_exif_gps_unreadable():
 def test_gps_altitude_from_xmp():
     s = summary(MEI / "jpg" / "Nikon D5000.jpg")
     assert_gps(s["gps"], 48.8887263666667, 21.0432511666667, 324.145)
+
+
+# --- capture dates kept outside EXIF DateTimeOriginal (ExifTool finds them there) ---------
+
+def _source(path: Path) -> tuple[str | None, str | None]:
+    if not path.is_file():
+        pytest.skip(f"{path} not in this corpus")
+    result = _summary(path)
+    return result["datetime_original"], result["datetime_original_source"]
+
+
+def test_exif_date_names_its_source():
+    assert _source(EXIF_PY / "jpg" / "Canon_40D.jpg") == ("2008-05-30T15:56:01",
+                                                          "EXIF:DateTimeOriginal")
+
+
+def test_reconyx_hc500_date_from_its_maker_note():
+    """The HC500 writes no EXIF date: ExifTool reads Reconyx:DateTimeOriginal."""
+    assert _source(EXIF_PY / "jpg" / "Reconyx_HC500_Hyperfire.jpg") == (
+        "2020-03-16T10:00:00", "MakerNotes:Reconyx:DateTimeOriginal")
+
+
+def test_reconyx_hf2_maker_note_agrees_with_its_exif_date():
+    """The HF2 writes both; EXIF comes first, and its own maker-note layout reads the same."""
+    from provenancekit.forensics.metadata.dates import maker_note_date
+    from provenancekit.forensics.metadata.exif import read_exif
+
+    path = MEI / "jpg" / "Reconyx HF2 Pro Covert.jpg"
+    value, source = _source(path)
+    assert source == "EXIF:DateTimeOriginal"
+    tags = read_exif(path.read_bytes(), "image/jpeg", None).tags
+    assert maker_note_date(tags) == (value, "MakerNotes:Reconyx:DateTimeOriginal")
+
+
+def test_olympus_picture_info_date():
+    """The Olympus D-320L (1998) keeps its date only in the APP12 [picture info] block."""
+    assert _source(EXIF_PY / "jpg" / "exif-org" / "olympus-d320l.jpg") == (
+        "1998-10-29T22:06:59", "APP12:PictureInfo:DateTimeOriginal")
+
+
+IPTC_FILE = C2PA_TESTFILES / "adobe-20220124-A.jpg"
+
+
+def test_iptc_date_and_time_agree_with_exif_on_a_real_file():
+    from provenancekit.forensics.metadata.dates import iptc_date
+
+    if not IPTC_FILE.is_file():
+        pytest.skip("corpus file absent")
+    metadata = scan_file(str(IPTC_FILE), checks=()).to_dict()["metadata"]
+    assert metadata["IPTC"]["DateCreated"] == "20110730"
+    assert iptc_date(metadata["IPTC"]) == (metadata["summary"]["datetime_original"],
+                                           "IPTC:DateCreated+TimeCreated")
+
+
+def test_iptc_date_when_exif_has_none(tmp_path: Path):
+    """The same file with its EXIF DateTimeOriginal removed (a copy in tmp_path): the date
+    comes from IPTC DateCreated + TimeCreated, ExifTool's Composite DateTimeOriginal."""
+    import piexif
+
+    if not IPTC_FILE.is_file():
+        pytest.skip("corpus file absent")
+    data = IPTC_FILE.read_bytes()
+    exif = piexif.load(data)
+    exif["Exif"].pop(piexif.ExifIFD.DateTimeOriginal)
+    copy = tmp_path / "no_exif_date.jpg"
+    copy.write_bytes(data)
+    piexif.insert(piexif.dump(exif), str(copy))
+    summary = scan_file(str(copy), checks=()).to_dict()["metadata"]["summary"]
+    assert summary["datetime_original"] == "2011-07-30T15:41:25"
+    assert summary["datetime_original_source"] == "IPTC:DateCreated+TimeCreated"
+
+
+def test_kodak_type9_maker_note_layout(tmp_path: Path):
+    """Kodak type-9 notes (no such file in the corpus): a corpus Kodak photo whose maker
+    note is rewritten in that documented layout and whose EXIF date is removed."""
+    import piexif
+
+    src = EXIF_PY / "jpg" / "Kodak_CX7530.jpg"
+    if not src.is_file():
+        pytest.skip("corpus file absent")
+    data = src.read_bytes()
+    exif = piexif.load(data)
+    exif["Exif"].pop(piexif.ExifIFD.DateTimeOriginal, None)
+    exif["Exif"][piexif.ExifIFD.MakerNote] = (b"IIII\x02\x00" + bytes(14)
+                                              + b"2005/07/14 09:30:12\x00" + bytes(40))
+    exif.pop("thumbnail", None)
+    exif["1st"] = {}
+    copy = tmp_path / "kodak9.jpg"
+    copy.write_bytes(data)
+    piexif.insert(piexif.dump(exif), str(copy))
+    summary = scan_file(str(copy), checks=()).to_dict()["metadata"]["summary"]
+    assert (summary["datetime_original"], summary["datetime_original_source"]) == (
+        "2005-07-14T09:30:12", "MakerNotes:Kodak:DateTimeOriginal")

@@ -111,6 +111,7 @@ def extract_metadata(item: EvidenceItem, data: bytes, image: Image.Image | None,
     c2pa = read_c2pa(item.path, data, item.media_type, trust_anchors_pem=trust_anchors_pem,
                      jpeg_segments=jpeg_info["segments"] if jpeg_info is not None else None)
     props = (xmp or {}).get("properties", {})
-    summary = summarise(exif.tags, props, stored_size(image))
+    summary = summarise(exif.tags, props, stored_size(image), iptc=iptc, data=data,
+                        jpeg_segments=jpeg_info["segments"] if jpeg_info is not None else None)
     return Metadata(file=file_group, exif=exif, xmp=xmp, iptc=iptc, icc=icc, png=png,
                     jpeg=jpeg, c2pa=c2pa, summary=summary)

@@ -1,18 +1,22 @@
 """Normalise the fields a fact-checker compares across files into ``metadata.summary``.
 
-Fields: ``make``, ``model``, ``software``, ``datetime_original`` (ISO 8601, with the UTC
-offset when the file records one), ``gps`` ({lat, lon, alt} in decimal degrees and metres, or
-null; null too when the GPS tags hold no usable position), ``gps_unusable`` (why GPS tags that
-are present give no position: :func:`gps_position`; null otherwise), ``width`` and
-``height`` (pixel size as stored, before any Orientation rotation) and ``orientation``
-(EXIF 1..8).
+Fields: ``make``, ``model``, ``software``; ``datetime_original`` (ISO 8601, with the UTC
+offset when the file records one) and ``datetime_original_source`` (where it was read, e.g.
+``EXIF:DateTimeOriginal``, ``MakerNotes:Reconyx:DateTimeOriginal``,
+``IPTC:DateCreated+TimeCreated``: :func:`capture_datetime`); ``gps`` ({lat, lon, alt} in
+decimal degrees and metres, or null; null too when the GPS tags hold no usable position) and
+``gps_unusable`` (why GPS tags that are present give no position: :func:`gps_position`; null
+otherwise); ``width`` and ``height`` (pixel size as stored, before any Orientation rotation)
+and ``orientation`` (EXIF 1..8).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from . import dates
 from .exif import raw_value
 
 _EXIF_DT = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
@@ -241,14 +245,38 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def summarise(tags: dict[str, Any], xmp_props: dict[str, Any],
-              size: tuple[int, int] | None) -> dict[str, Any]:
-    """Build ``metadata.summary`` from raw EXIF tags, XMP properties and the stored size."""
+def capture_datetime(tags: dict[str, Any], xmp_props: dict[str, Any], *,
+                     iptc: dict[str, Any] | None = None, data: bytes = b"",
+                     jpeg_segments: Sequence[dict[str, Any]] | None = None
+                     ) -> tuple[str | None, str | None]:
+    """The moment of capture and where it was read, in ExifTool's order of trust: EXIF
+    DateTimeOriginal, its XMP copy, a maker note, a JPEG vendor block, IPTC DateCreated +
+    TimeCreated, XMP photoshop:DateCreated (see :mod:`forensics.metadata.dates`).
+    ``(None, None)`` when the file records none."""
     dto = exif_datetime(raw_value(tags, "EXIF DateTimeOriginal"),
                         raw_value(tags, "EXIF OffsetTimeOriginal"))
-    if dto is None:
-        dto = xmp_datetime(xmp_props.get("exif:DateTimeOriginal")) or xmp_datetime(
-            xmp_props.get("photoshop:DateCreated"))
+    if dto:
+        return dto, "EXIF:DateTimeOriginal"
+    dto = xmp_datetime(xmp_props.get("exif:DateTimeOriginal"))
+    if dto:
+        return dto, "XMP:exif:DateTimeOriginal"
+    found = (dates.maker_note_date(tags) or dates.jpeg_block_date(data, jpeg_segments)
+             or dates.iptc_date(iptc))
+    if found:
+        return found
+    dto = xmp_datetime(xmp_props.get("photoshop:DateCreated"))
+    return (dto, "XMP:photoshop:DateCreated") if dto else (None, None)
+
+
+def summarise(tags: dict[str, Any], xmp_props: dict[str, Any],
+              size: tuple[int, int] | None, *, iptc: dict[str, Any] | None = None,
+              data: bytes = b"", jpeg_segments: Sequence[dict[str, Any]] | None = None
+              ) -> dict[str, Any]:
+    """Build ``metadata.summary`` from raw EXIF tags, XMP properties and the stored size;
+    ``iptc`` (:func:`~forensics.metadata.containers.read_iptc`), the file's bytes and its
+    JPEG marker walk let capture dates kept elsewhere be found (:func:`capture_datetime`)."""
+    dto, dto_source = capture_datetime(tags, xmp_props, iptc=iptc, data=data,
+                                       jpeg_segments=jpeg_segments)
     gps, gps_unusable = gps_position(tags, xmp_props)
     orientation = _int(raw_value(tags, "Image Orientation"))
     if orientation is None:
@@ -258,6 +286,7 @@ def summarise(tags: dict[str, Any], xmp_props: dict[str, Any],
         "model": text(raw_value(tags, "Image Model")) or text(xmp_props.get("tiff:Model")),
         "software": text(raw_value(tags, "Image Software")),
         "datetime_original": dto,
+        "datetime_original_source": dto_source,
         "gps": gps,
         "gps_unusable": gps_unusable,
         "width": size[0] if size else None,
