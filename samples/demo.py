@@ -1,5 +1,5 @@
 """The demo case: build the sample evidence, a small known-imagery index and the case file,
-then run the case (see :mod:`samples.generate` for the story and what each file plants)."""
+then run the case (see :mod:`samples.case` for the story and what each file plants)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 from provenancekit.forensics.case import run_case
 
-from .generate import (
+from .archive import ArchiveImage, build_archive
+from .case import (
     CLAIM_TEXT,
     CLAIMED_PLACE,
     CLAIMED_PLACE_NAME,
@@ -18,9 +19,7 @@ from .generate import (
     EVENT_WINDOW,
     MILITARY_SITE,
     MILITARY_SITE_NAME,
-    ArchiveImage,
     SampleSet,
-    build_archive,
     build_samples,
 )
 

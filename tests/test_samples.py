@@ -241,7 +241,7 @@ def test_cloned_region_is_a_copy_of_the_source(built: SampleSet) -> None:
 
 def test_camera_files_carry_camera_tables_and_the_edit_photoshop_tables(
         built: SampleSet) -> None:
-    from provenancekit.samples.generate import CANON_TABLES, PHOTOSHOP_Q8_TABLES
+    from provenancekit.samples.camera import CANON_TABLES, PHOTOSHOP_Q8_TABLES
 
     with Image.open(built.get("IMG_0412.jpg").path) as img:
         assert [list(img.quantization[i]) for i in (0, 1)] == list(CANON_TABLES)
