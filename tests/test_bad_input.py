@@ -14,21 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ITEM_KEYS, assert_valid_item, assert_valid_scan
 from PIL import Image
 
 from provenancekit.forensics import intake
 from provenancekit.forensics.intake import expand_paths
 from provenancekit.forensics.scan import scan, scan_file
 
-try:
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-except ImportError:  # pragma: no cover - declared dependency
-    pillow_heif = None
-
-ITEM_KEYS = {"path", "sha256", "size", "media_type", "status", "error", "metadata", "checks",
-             "findings", "triage"}
 GPX = (b'<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="test" '
        b'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg><trkpt lat="48.1" lon="11.5">'
        b"<time>2024-05-01T10:00:00Z</time></trkpt></trkseg></trk></gpx>\n")
@@ -67,7 +59,7 @@ def _scan_with_good(folder: Path, name: str, data: bytes, good: bytes) -> dict[s
     (folder / name).write_bytes(data)
     (folder / "good.jpg").write_bytes(good)
     doc = scan([folder])
-    json.dumps(doc, allow_nan=False)
+    assert_valid_scan(doc)
     by_name = {os.path.basename(i["path"]): i for i in doc["items"]}
     assert sorted(by_name) == sorted([name, "good.jpg"])
     for item in doc["items"]:
@@ -96,6 +88,7 @@ def test_error_message_names_the_file(tmp_path: Path, bad_bytes, name: str) -> N
     path = tmp_path / name
     path.write_bytes(bad_bytes[name])
     item = scan_file(str(path))
+    assert_valid_item(item.to_dict())
     assert item.status == "error"
     assert name in item.error.message, item.error.message
 
@@ -104,6 +97,7 @@ def test_truncated_jpeg_still_reads_metadata(tmp_path: Path, bad_bytes, good_jpe
     path = tmp_path / "truncated.jpg"
     path.write_bytes(bad_bytes["truncated.jpg"])
     item = scan_file(str(path)).to_dict()
+    assert_valid_item(item)
     assert item["error"]["code"] == "truncated"
     summary = item["metadata"]["summary"]
     assert (summary["width"], summary["height"]) == good_jpeg.size
@@ -115,6 +109,7 @@ def test_corrupt_exif_still_reads_the_rest(tmp_path: Path, bad_bytes, good_jpeg)
     path = tmp_path / "corrupt_exif.jpg"
     path.write_bytes(bad_bytes["corrupt_exif.jpg"])
     item = scan_file(str(path)).to_dict()
+    assert_valid_item(item)
     assert item["error"]["code"] == "corrupt_exif"
     assert item["metadata"]["EXIF"]["present"] is True
     summary = item["metadata"]["summary"]
@@ -126,6 +121,7 @@ def test_jpeg_without_exif_is_not_an_error(tmp_path: Path) -> None:
     path = tmp_path / "stripped.jpg"
     Image.new("RGB", (32, 24), (10, 200, 30)).save(path, "JPEG")
     item = scan_file(str(path)).to_dict()
+    assert_valid_item(item)
     assert item["status"] == "ok" and item["error"] is None
     absent = [f for f in item["findings"] if f["code"] == "metadata.exif_absent"]
     assert len(absent) == 1 and absent[0]["severity"] == "info"
@@ -138,6 +134,7 @@ def test_decompression_bomb_keeps_pillows_limit(tmp_path: Path, bad_bytes, name:
     path = tmp_path / name
     path.write_bytes(bad_bytes[name])
     item = scan_file(str(path))
+    assert_valid_item(item.to_dict())
     assert item.error is not None and item.error.code == "decompression_bomb"
     assert Image.MAX_IMAGE_PIXELS == limit
 
@@ -155,6 +152,7 @@ def test_truncated_image_of_any_format_is_an_error(tmp_path: Path, ext: str, fmt
     path = tmp_path / f"half.{ext}"
     path.write_bytes(buf.getvalue()[:len(buf.getvalue()) // 2])
     item = scan_file(str(path))
+    assert_valid_item(item.to_dict())
     assert item.status == "error"
     assert item.error.code in ("truncated", "corrupt_image"), item.error
 
@@ -191,9 +189,11 @@ def test_unreadable_file_chmod(tmp_path: Path, good_jpeg) -> None:
     (tmp_path / "good.jpg").write_bytes(good_jpeg.data)
     locked.chmod(0)
     try:
-        by_name = {os.path.basename(i["path"]): i for i in scan([tmp_path])["items"]}
+        doc = scan([tmp_path])
+        by_name = {os.path.basename(i["path"]): i for i in doc["items"]}
     finally:
         locked.chmod(0o644)
+    assert_valid_scan(doc)
     assert sorted(by_name) == ["good.jpg", "locked.jpg"]
     assert by_name["locked.jpg"]["error"]["code"] == "unreadable"
     assert "locked.jpg" in by_name["locked.jpg"]["error"]["message"]
@@ -214,7 +214,9 @@ def test_unreadable_file_simulated(tmp_path: Path, good_jpeg, monkeypatch) -> No
         return builtins.open(file, *args, **kwargs)
 
     monkeypatch.setattr(intake, "open", fake_open, raising=False)
-    by_name = {os.path.basename(i["path"]): i for i in scan([folder])["items"]}
+    doc = scan([folder])
+    assert_valid_scan(doc)
+    by_name = {os.path.basename(i["path"]): i for i in doc["items"]}
     assert sorted(by_name) == ["good.jpg", "locked.jpg"]
     err = by_name["locked.jpg"]["error"]
     assert by_name["locked.jpg"]["status"] == "error" and err["code"] == "unreadable"
@@ -255,6 +257,7 @@ def test_unreadable_directory_simulated(tmp_path: Path, good_jpeg, monkeypatch) 
     assert files == {str(root / "b_open" / "good.jpg"), str(root / "top.jpg")}
 
     doc = scan([root, top_locked])
+    assert_valid_scan(doc)
     by_path = {i["path"]: i for i in doc["items"]}
     assert set(by_path) == set(errors) | files
     assert by_path[locked]["status"] == "error"
@@ -274,6 +277,7 @@ def test_unreadable_directory_chmod(tmp_path: Path, good_jpeg) -> None:
         doc = scan([tmp_path])
     finally:
         locked.chmod(0o755)
+    assert_valid_scan(doc)
     by_path = {i["path"]: i for i in doc["items"]}
     assert by_path[str(locked)]["error"]["code"] == "unreadable_directory"
     assert by_path[str(tmp_path / "good.jpg")]["status"] == "ok"
@@ -286,6 +290,7 @@ def test_jpeg_renamed_png_is_ok_with_extension_mismatch(tmp_path: Path, good_jpe
     path = tmp_path / "really_a_jpeg.png"
     path.write_bytes(good_jpeg.data)
     item = scan_file(str(path)).to_dict()
+    assert_valid_item(item)
     assert item["status"] == "ok" and item["media_type"] == "image/jpeg"
     mismatch = [f for f in item["findings"] if f["code"] == "metadata.extension_mismatch"]
     assert len(mismatch) == 1
@@ -297,6 +302,7 @@ def test_missing_path_on_the_command_line(tmp_path: Path, good_jpeg) -> None:
     (tmp_path / "good.jpg").write_bytes(good_jpeg.data)
     missing = str(tmp_path / "gone" / "nowhere.jpg")
     doc = scan([missing, tmp_path])
+    assert_valid_scan(doc)
     assert [i["path"] for i in doc["items"]] == [missing, str(tmp_path / "good.jpg")]
     item = doc["items"][0]
     assert item["status"] == "error" and item["error"]["code"] == "not_found"
@@ -334,6 +340,7 @@ def test_cli_scan_json(cli_folder) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     doc = json.loads(proc.stdout)
+    assert_valid_scan(doc)
     assert doc["schema"] == "provenance.scan/1"
     assert [i["path"] for i in doc["items"]] == expected
     by_path = {i["path"]: i for i in doc["items"]}
@@ -349,6 +356,8 @@ def test_cli_scan_jsonl(cli_folder) -> None:
     lines = proc.stdout.splitlines()
     assert len(lines) == len(expected)
     items = [json.loads(line) for line in lines]
+    for item in items:
+        assert_valid_item(item)
     assert all(set(i) == ITEM_KEYS for i in items)
     # JSONL is written as each file finishes (completion order), so compare as sets.
     assert sorted(i["path"] for i in items) == sorted(expected)

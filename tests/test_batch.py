@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_valid_item, noise_jpeg
 from PIL import Image
 
 from provenancekit.forensics.batch import BatchOptions, checks_for, run_batch
@@ -45,22 +46,15 @@ class Hostile(Check):
         return []
 
 
-def _jpeg(seed: int) -> bytes:
-    arr = np.random.default_rng(seed).integers(0, 255, (48, 64, 3), dtype=np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, "JPEG", quality=90)
-    return buf.getvalue()
-
-
 @pytest.fixture()
 def release(tmp_path: Path) -> Path:
     d = tmp_path / "release"
     d.mkdir()
     for i in range(6):
-        (d / f"ok_{i}.jpg").write_bytes(_jpeg(i))
-    (d / "hang_1.jpg").write_bytes(_jpeg(10))
-    (d / "crash_1.jpg").write_bytes(_jpeg(11))
-    (d / "hog_1.jpg").write_bytes(_jpeg(12))
+        (d / f"ok_{i}.jpg").write_bytes(noise_jpeg(i))
+    (d / "hang_1.jpg").write_bytes(noise_jpeg(10))
+    (d / "crash_1.jpg").write_bytes(noise_jpeg(11))
+    (d / "hog_1.jpg").write_bytes(noise_jpeg(12))
     (d / "empty.jpg").write_bytes(b"")
     (d / "notes.txt").write_text("not an image")
     return d
@@ -75,6 +69,8 @@ def test_hangs_crashes_and_hogs_are_contained(release: Path, tmp_path: Path) -> 
         assert store.count() == summary.inputs == 11
     by_name = {os.path.basename(i["path"]): i for i in items}
     assert len(by_name) == 11
+    for item in items:
+        assert_valid_item(item)
     assert by_name["hang_1.jpg"]["error"]["code"] == "timeout"
     assert by_name["crash_1.jpg"]["error"]["code"] == "worker_crashed"
     assert "SIGSEGV" in by_name["crash_1.jpg"]["error"]["message"]
@@ -100,7 +96,7 @@ def test_resume_redoes_only_changed_files_and_new_check_versions(release: Path,
         again = run_batch([release], checks=checks,
                           options=BatchOptions(workers=2, resume=True), store=store)
         assert (again.analysed, again.skipped_resume) == (0, 8)
-        (release / "ok_0.jpg").write_bytes(_jpeg(99))  # changed content
+        (release / "ok_0.jpg").write_bytes(noise_jpeg(99))  # changed content
         os.utime(release / "ok_0.jpg", ns=(time.time_ns(), time.time_ns() + 10**9))
         redo = run_batch([release], checks=checks, options=BatchOptions(resume=True),
                          store=store)
@@ -109,6 +105,8 @@ def test_resume_redoes_only_changed_files_and_new_check_versions(release: Path,
                           options=BatchOptions(resume=True), store=store)
         assert newer.analysed == 8  # another check set: everything is redone
         assert store.count() == 8
+        for item in store.items():
+            assert_valid_item(item)
 
 
 def test_duplicate_inputs_are_reported_once(release: Path) -> None:
@@ -117,6 +115,8 @@ def test_duplicate_inputs_are_reported_once(release: Path) -> None:
                         checks=checks_for("quick", None), options=BatchOptions(workers=1),
                         on_item=seen.append)
     assert summary.duplicates_ignored == 1 and len(seen) == 2
+    for item in seen:
+        assert_valid_item(item)
 
 
 def test_quick_profile_is_a_subset_of_full() -> None:
@@ -163,6 +163,8 @@ def test_resumed_run_still_finds_duplicates_of_files_stored_before(tmp_path: Pat
         again = run_batch([kit], checks=checks, options=BatchOptions(resume=True), store=store)
         assert (again.analysed, again.skipped_resume) == (1, 2)
         items = {Path(i["path"]).name: i for i in store.items()}
+    for item in items.values():
+        assert_valid_item(item)
     dup = [f for f in items["c_copy.jpg"]["findings"]
            if f["code"] == "known_image.duplicate_in_release"]
     assert len(dup) == 1 and dup[0]["evidence"]["other_path"].endswith("a_first.jpg")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import signal
@@ -15,19 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_valid_item, assert_valid_scan, noise_jpeg
 from PIL import Image
 
 from provenancekit.forensics.batch import BatchOptions, checks_for, run_batch
 from provenancekit.forensics.store import ResultStore
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-
-
-def _jpeg(seed: int, size: tuple[int, int] = (64, 48)) -> bytes:
-    arr = np.random.default_rng(seed).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, "JPEG", quality=90)
-    return buf.getvalue()
 
 
 def _cli(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -41,7 +34,7 @@ def folder(tmp_path: Path) -> Path:
     d = tmp_path / "kit"
     d.mkdir()
     for i in range(4):
-        (d / f"photo_{i}.jpg").write_bytes(_jpeg(i))
+        (d / f"photo_{i}.jpg").write_bytes(noise_jpeg(i))
     info = __import__("PIL.PngImagePlugin", fromlist=["PngInfo"]).PngInfo()
     info.add_text("parameters", "a drone, Steps: 20, Sampler: Euler a")
     Image.new("RGB", (32, 32), "white").save(d / "render.png", pnginfo=info)
@@ -55,12 +48,15 @@ def test_outputs_and_fail_on(folder: Path, tmp_path: Path) -> None:
                 "--fail-on", "high")
     assert proc.returncode == 1, proc.stderr  # the AI-marked render is high
     doc = json.loads(proc.stdout)
+    assert_valid_scan(doc)
     assert len(doc["items"]) == 6
     assert [os.path.basename(i["path"]) for i in doc["items"]] == sorted(
         os.listdir(folder))  # input order
     rows = list(csv.DictReader(open(tmp_path / "run.csv", encoding="utf-8")))
     assert len(rows) == 6 and rows[0]["triage_level"] == "high"  # ranked
     assert len((tmp_path / "run.jsonl").read_text().splitlines()) == 6
+    for line in (tmp_path / "run.jsonl").read_text().splitlines():
+        assert_valid_item(json.loads(line))
     page = (tmp_path / "triage.html").read_text(encoding="utf-8")
     assert "default-src 'none'" in page and "data:image/jpeg;base64," in page
     assert "http://" not in page and "https://" not in page
@@ -76,6 +72,8 @@ def test_outputs_and_fail_on(folder: Path, tmp_path: Path) -> None:
     streamed = _cli(tmp_path, "scan", str(folder), "--format", "jsonl", "--results",
                     "streamed.sqlite", "--fail-on", "high")
     assert streamed.returncode == 1 and len(streamed.stdout.splitlines()) == 6
+    for line in streamed.stdout.splitlines():
+        assert_valid_item(json.loads(line))
 
 
 def test_usage_errors_exit_2(folder: Path, tmp_path: Path) -> None:
@@ -101,7 +99,7 @@ def _processes_mentioning(text: str) -> list[int]:
 def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
     kit = tmp_path / "big"
     kit.mkdir()
-    data = [_jpeg(i, (1600, 1200)) for i in range(4)]
+    data = [noise_jpeg(i, (1600, 1200)) for i in range(4)]
     n = 160
     for i in range(n):
         (kit / f"p{i:03d}.jpg").write_bytes(data[i % 4] + bytes([i % 251]) * (i + 1))
@@ -134,6 +132,8 @@ def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert f"{partial} already done (resume)" in res.stderr
     assert len(res.stdout.splitlines()) == n - partial  # only the rest was analysed
+    for line in res.stdout.splitlines():
+        assert_valid_item(json.loads(line))
     with ResultStore(str(db)) as store:
         assert store.count() == n
 
@@ -141,14 +141,14 @@ def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
 def test_odd_names_links_and_vanishing_files(tmp_path: Path) -> None:
     kit = tmp_path / "odd"
     kit.mkdir()
-    (kit / "new\nline <script>.jpg").write_bytes(_jpeg(1))
+    (kit / "new\nline <script>.jpg").write_bytes(noise_jpeg(1))
     fd = os.open(os.path.join(os.fsencode(kit), b"latin1-\xe9t\xe9.jpg"),
                  os.O_WRONLY | os.O_CREAT)
-    os.write(fd, _jpeg(2))
+    os.write(fd, noise_jpeg(2))
     os.close(fd)
     (kit / "loop").symlink_to(kit, target_is_directory=True)
     (kit / "dangling.jpg").symlink_to(tmp_path / "nowhere.jpg")
-    (kit / "gone.jpg").write_bytes(_jpeg(3))
+    (kit / "gone.jpg").write_bytes(noise_jpeg(3))
     seen: list[dict] = []
 
     def vanish(total: int) -> None:  # called after listing, before analysis
@@ -159,6 +159,8 @@ def test_odd_names_links_and_vanishing_files(tmp_path: Path) -> None:
                             options=BatchOptions(workers=2), store=store,
                             on_item=seen.append, on_total=vanish)
         assert store.count() == summary.inputs == len(seen) == 5
+    for item in seen:
+        assert_valid_item(item)
     codes = {os.path.basename(i["path"]): (i["error"] or {}).get("code") for i in seen}
     assert codes["loop"] == "symlink_not_followed"
     assert codes["dangling.jpg"] == "not_found"
@@ -169,6 +171,8 @@ def test_odd_names_links_and_vanishing_files(tmp_path: Path) -> None:
                 "--csv", "t.csv")
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.splitlines()) == 4  # gone.jpg is gone now
+    for line in proc.stdout.splitlines():
+        assert_valid_item(json.loads(line))
     page = (tmp_path / "t.html").read_text(encoding="utf-8")
     assert "<script>.jpg" not in page and "&lt;script&gt;.jpg" in page
 
@@ -176,7 +180,7 @@ def test_odd_names_links_and_vanishing_files(tmp_path: Path) -> None:
 def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
     kit = tmp_path / "kit"
     kit.mkdir()
-    data = _jpeg(5, (1600, 1200))
+    data = noise_jpeg(5, (1600, 1200))
     n = 300  # enough work left after the first stored result that the signal lands mid-run
     for i in range(n):
         (kit / f"p{i:03d}.jpg").write_bytes(data + bytes([i % 251]) * (i + 1))
@@ -201,6 +205,8 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
     res = _cli(tmp_path, "scan", str(kit), "--results", str(db), "--resume", "--format",
                "jsonl", "--checks", "metadata")
     assert res.returncode == 0, res.stderr
+    for line in res.stdout.splitlines():
+        assert_valid_item(json.loads(line))
     with ResultStore(str(db)) as store:
         assert store.count() == n
 
@@ -223,6 +229,7 @@ def test_batch_finds_duplicates_in_release_and_refuses_a_bad_index(tmp_path: Pat
                 "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
+    assert_valid_scan(doc)
     dup = {os.path.basename(i["path"]) for i in doc["items"]
            if any(f["code"] == "known_image.duplicate_in_release" for f in i["findings"])}
     assert dup and dup <= {"a.jpg", "b_resized.jpg"}

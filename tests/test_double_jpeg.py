@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import decode_rgb, jpeg_bytes
 from PIL import Image
 
 from provenancekit.forensics.checks import get_checks
@@ -38,29 +39,19 @@ def texture(width: int, height: int, seed: int) -> np.ndarray:
     return np.clip(out + 128, 0, 255).astype(np.uint8)
 
 
-def jpeg(rgb: np.ndarray, quality: int) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
-    return buf.getvalue()
-
-
-def decode(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-
-
 @pytest.fixture(scope="module")
 def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("djpeg")
     base = texture(512, 384, 1)
     once = root / "once_q90.jpg"
-    once.write_bytes(jpeg(base, 90))
+    once.write_bytes(jpeg_bytes(base, 90))
     twice = root / "q70_then_q90.jpg"
-    first = decode(jpeg(base, 70))
-    twice.write_bytes(jpeg(first, 90))
+    first = decode_rgb(jpeg_bytes(base, 70))
+    twice.write_bytes(jpeg_bytes(first, 90))
     # a pasted patch from another picture, never compressed at q70, off the 8x8 grid
     spliced = first.copy()
     spliced[100:260, 180:372] = texture(192, 160, 2)
-    (root / "spliced.jpg").write_bytes(jpeg(spliced, 90))
+    (root / "spliced.jpg").write_bytes(jpeg_bytes(spliced, 90))
     data = twice.read_bytes()
     (root / "truncated.jpg").write_bytes(data[:len(data) * 2 // 3])
     Image.fromarray(base).save(root / "plain.png")

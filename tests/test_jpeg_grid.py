@@ -7,11 +7,11 @@ real camera originals under ``../shared/corpus`` when present.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import decode_rgb, jpeg_bytes
 from PIL import Image
 from test_double_jpeg import texture
 
@@ -25,16 +25,6 @@ CAMERA = CORPUS / "exif" / "metadata-extractor-images" / "jpg"
 CHECK = (JpegGridCheck(),)
 
 
-def jpeg(rgb: np.ndarray, quality: int) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
-    return buf.getvalue()
-
-
-def decode(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-
-
 def _scan(path: Path) -> tuple[str, dict[str, dict]]:
     item = scan_file(str(path), checks=CHECK).to_dict()
     check = item["checks"][0]
@@ -45,9 +35,9 @@ def _scan(path: Path) -> tuple[str, dict[str, dict]]:
 @pytest.mark.parametrize(("dx", "dy", "q1", "q2"), [(3, 5, 75, 92), (6, 1, 70, 85)])
 def test_crop_after_jpeg_is_reported_with_its_offset(tmp_path: Path, dx: int, dy: int,
                                                      q1: int, q2: int) -> None:
-    first = decode(jpeg(texture(512, 384, 11), q1))
+    first = decode_rgb(jpeg_bytes(texture(512, 384, 11), q1))
     path = tmp_path / "cropped.jpg"
-    path.write_bytes(jpeg(np.ascontiguousarray(first[dy:, dx:]), q2))
+    path.write_bytes(jpeg_bytes(np.ascontiguousarray(first[dy:, dx:]), q2))
     _, found = _scan(path)
     f = found["jpeg_grid.shifted_grid"]
     assert f["severity"] == "low"
@@ -56,7 +46,7 @@ def test_crop_after_jpeg_is_reported_with_its_offset(tmp_path: Path, dx: int, dy
 
 def test_single_save_is_not_called_shifted(tmp_path: Path) -> None:
     path = tmp_path / "once.jpg"
-    path.write_bytes(jpeg(texture(512, 384, 12), 85))
+    path.write_bytes(jpeg_bytes(texture(512, 384, 12), 85))
     _, found = _scan(path)
     assert "jpeg_grid.shifted_grid" not in found
 
@@ -64,7 +54,7 @@ def test_single_save_is_not_called_shifted(tmp_path: Path) -> None:
 def test_png_from_jpeg_decode_is_a_former_jpeg(tmp_path: Path) -> None:
     base = texture(512, 384, 13)
     was_jpeg = tmp_path / "was_jpeg.png"
-    Image.fromarray(decode(jpeg(base, 80))[2:, 5:]).save(was_jpeg)
+    Image.fromarray(decode_rgb(jpeg_bytes(base, 80))[2:, 5:]).save(was_jpeg)
     _, found = _scan(was_jpeg)
     assert found["jpeg_grid.former_jpeg"]["evidence"]["crop_offset"] == [5, 2]
     never = tmp_path / "never.png"
@@ -101,11 +91,11 @@ def test_grayscale_and_cmyk(tmp_path: Path, mode: str) -> None:
 
 def test_tiny_and_truncated(tmp_path: Path) -> None:
     tiny = tmp_path / "tiny.jpg"
-    tiny.write_bytes(jpeg(texture(16, 16, 15), 90))
+    tiny.write_bytes(jpeg_bytes(texture(16, 16, 15), 90))
     _, found = _scan(tiny)
     assert "jpeg_grid.too_small" in found
-    first = decode(jpeg(texture(512, 384, 16), 70))
-    data = jpeg(np.ascontiguousarray(first[5:, 3:]), 92)
+    first = decode_rgb(jpeg_bytes(texture(512, 384, 16), 70))
+    data = jpeg_bytes(np.ascontiguousarray(first[5:, 3:]), 92)
     cut = tmp_path / "truncated.jpg"
     cut.write_bytes(data[:len(data) * 2 // 3])
     status, _ = _scan(cut)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import assert_valid_item, assert_valid_scan
 from PIL import Image
 from test_index_hashing import scene
 
@@ -50,6 +51,7 @@ def _codes(item) -> list[str]:
 def test_check_is_not_applicable_without_an_index(case: dict[str, Path]) -> None:
     checks = get_checks(["known_image"])
     item = scan_file(str(case["release"] / "a_recycled.jpg"), checks=checks)
+    assert_valid_item(item.to_dict())
     assert [c.status for c in item.checks] == ["not_applicable"]
     assert "known_image.match" not in _codes(item)
 
@@ -59,6 +61,7 @@ def test_match_finding_carries_entry_distances_verification_and_transform(
     checks = get_checks(["known_image"])
     opts = ScanOptions(index_path=str(case["index"]))
     item = scan_file(str(case["release"] / "a_recycled.jpg"), options=opts, checks=checks)
+    assert_valid_item(item.to_dict())
     assert item.checks[0].status == "flagged"
     f = next(f for f in item.findings if f.code == "known_image.match")
     ev = f.to_dict()["evidence"]
@@ -72,11 +75,13 @@ def test_match_finding_carries_entry_distances_verification_and_transform(
     assert ev["transformation"]["cropped"] is True
     assert "2019-02-14" in f.message and f.severity == "medium"
     other = scan_file(str(case["release"] / "c_new.jpg"), options=opts, checks=checks)
+    assert_valid_item(other.to_dict())
     assert other.checks[0].status == "ok" and not other.findings
 
 
 def test_release_pass_finds_the_same_photo_twice(case: dict[str, Path]) -> None:
     doc = scan([str(case["release"])], checks=get_checks(["known_image"]))
+    assert_valid_scan(doc)
     by_name = {Path(i["path"]).name: i for i in doc["items"]}
     dup = [f for f in by_name["b_same_again.jpg"]["findings"]
            if f["code"] == "known_image.duplicate_in_release"]
@@ -145,6 +150,7 @@ def test_quick_depth_matches_by_global_hashes_alone(case: dict[str, Path]) -> No
     quick = ScanOptions(index_path=str(case["index"]), local_features=False)
     full = ScanOptions(index_path=str(case["index"]))
     same = scan_file(str(case["release"] / "b_same_again.jpg"), options=quick, checks=checks)
+    assert_valid_item(same.to_dict())
     f = next(f for f in same.findings if f.code == "known_image.match")
     assert f.evidence["method"] in ("pdq", "hash_agreement")
     assert f.evidence["verification"] is None  # no local features were used

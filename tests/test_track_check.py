@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import assert_valid_item, assert_valid_scan
 from PIL import Image
 
 from provenancekit.forensics.batch import checks_for
@@ -87,7 +88,9 @@ def kmz(pts: list[tuple[float, float, str]], *, member: str = "doc.kml",
 def scan_text(tmp_path: Path, name: str, text: str | bytes) -> dict:
     path = tmp_path / name
     path.write_bytes(text.encode() if isinstance(text, str) else text)
-    return scan_file(str(path)).to_dict()
+    item = scan_file(str(path)).to_dict()
+    assert_valid_item(item)
+    return item
 
 
 def by_code(item: dict) -> dict[str, dict]:
@@ -111,6 +114,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
 def test_demo_navigation_unit_track_summary(demo) -> None:
     sample = demo.get("nav_unit_track.gpx")
     item = scan_file(str(sample.path)).to_dict()
+    assert_valid_item(item)
     assert item["status"] == "ok" and item["error"] is None
     assert item["media_type"] == "application/gpx+xml"
     assert track_result(item)["status"] == "ok"
@@ -154,7 +158,9 @@ def test_scan_cli_reads_a_track_and_an_image(demo, tmp_path: Path) -> None:
     out = tmp_path / "scan.json"
     result = CliRunner().invoke(cli, ["scan", str(folder), "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    items = {Path(i["path"]).name: i for i in json.loads(out.read_text())["items"]}
+    doc = json.loads(out.read_text())
+    assert_valid_scan(doc)
+    items = {Path(i["path"]).name: i for i in doc["items"]}
     assert set(items) == {"nav.gpx", "photo.jpg"}
     assert all(i["status"] == "ok" and i["error"] is None for i in items.values()), items
     assert "track.summary" in by_code(items["nav.gpx"])
@@ -373,6 +379,7 @@ def test_points_are_capped_and_the_summary_says_so(tmp_path: Path) -> None:
     path = tmp_path / "long.gpx"
     path.write_text(gpx(BASE))
     item = scan_file(str(path), checks=(check,)).to_dict()
+    assert_valid_item(item)
     s = by_code(item)["track.summary"]
     assert s["evidence"]["points"] == 4 and s["evidence"]["capped"] is True
     assert "Only the first 4 points were read" in s["message"]
