@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from .tracks.parse import signature_media_type
+
 SNIFF_BYTES = 4096
 
 # ISO-BMFF major/compatible brands -> media type
@@ -37,6 +39,9 @@ EXTENSIONS = {
     ".mov": "video/quicktime", ".dng": "image/x-adobe-dng", ".nef": "image/x-nikon-nef",
     ".arw": "image/x-sony-arw", ".cr2": "image/x-canon-cr2", ".html": "text/html",
     ".htm": "text/html", ".xml": "application/xml", ".c2pa": "application/c2pa",
+    ".ulg": "application/vnd.px4.ulog", ".tlog": "application/vnd.mavlink.tlog",
+    ".plan": "application/vnd.qgroundcontrol.plan+json", ".waypoints": "text/vnd.qgc.wpl",
+    ".nmea": "text/vnd.nmea.0183", ".srt": "text/vnd.dji.srt",
 }
 
 # Types that may legitimately wear another type's extension (a DNG is a TIFF, and so on).
@@ -48,8 +53,9 @@ _COMPATIBLE = {
     "image/avif": {"image/heif"},
     "application/xml": {"application/gpx+xml", "application/vnd.google-earth.kml+xml",
                         "image/svg+xml"},
-    "application/json": {"application/geo+json"},
-    "text/plain": {"text/csv"},
+    "text/plain": {"text/csv", "text/vnd.qgc.wpl", "text/vnd.nmea.0183",
+                   "text/vnd.ardupilot.dataflash", "text/vnd.dji.srt"},
+    "application/json": {"application/geo+json", "application/vnd.qgroundcontrol.plan+json"},
     "application/zip": {"application/vnd.google-earth.kmz"},
 }
 
@@ -91,6 +97,9 @@ def sniff_media_type(head: bytes) -> str:
         if head[30:30 + n].lower().endswith(b".kml"):
             return "application/vnd.google-earth.kmz"
         return "application/zip"
+    log = signature_media_type(head)  # flight logs and mission files (forensics.tracks)
+    if log is not None:
+        return log
     return _sniff_text(head)
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,21 @@ def imports_of(path: Path, name: str) -> set[str]:
                 mod = ".".join(base + ([node.module] if node.module else []))
             else:
                 mod = node.module or ""
-            out.add(mod)
-            out.update(f"{mod}.{alias.name}" for alias in node.names)
+            # ``from pkg import mod`` imports the module ``pkg.mod``, not ``pkg``'s own names;
+            # ``from pkg import name`` imports ``pkg``
+            for alias in node.names:
+                sub = f"{mod}.{alias.name}"
+                out.add(sub if module_exists(sub) else mod)
     return out
+
+
+def module_exists(name: str) -> bool:
+    return name in _module_names()
+
+
+@functools.cache
+def _module_names() -> frozenset[str]:
+    return frozenset(all_modules())
 
 
 def internal_graph() -> dict[str, set[str]]:

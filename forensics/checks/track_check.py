@@ -1,4 +1,6 @@
-"""Navigation / track logs in a plain scan: GPX, KML/KMZ, GeoJSON and CSV.
+"""Navigation data in a plain scan: flight logs (ArduPilot DataFlash, MAVLink tlog, PX4 ULog),
+NMEA, mission files (QGroundControl plan, WPL 110), DJI SRT telemetry, GPX, KML/KMZ, GeoJSON,
+CSV (the formats of :data:`forensics.tracks.parse.FORMATS`).
 
 The "recovered navigation unit" of a claim usually comes as an exported track. The case report
 (:mod:`forensics.case`) measures a track against a claim; this check says, for any scan, what
@@ -21,6 +23,18 @@ entity expansion, no DTD, no network), never decodes pixels, and measures:
   different positions: a logger faster than its time resolution, or points added without a
   time of their own.
 * ``track.no_timestamps`` (info) - a track without times cannot be placed in time.
+* ``track.mission`` (info) - the programmed mission a log or mission file carries: every item
+  (``seq``, ``command``, ``lat``, ``lon``, ``alt``), home, and the last navigation point (where
+  the vehicle was *sent*; the flown track says where it *went*).
+* ``track.no_positions`` (info) - a log read whole that holds no GNSS position (its identity
+  and structure are still reported).
+* ``track.too_clean`` (medium) - the positions lack the scatter every GNSS receiver produces:
+  most consecutive fixes lie on the line through their neighbours at the same speed
+  (:func:`forensics.tracks.authenticity.smoothness`): drawn or interpolated, not recorded.
+* ``track.simulated_fix`` (low) - the receiver itself marks its fixes as simulated (NMEA GGA
+  quality 8).
+* ``track.damaged_records`` (low) - sentences with wrong checksums (NMEA) or MAVLink frames
+  that failed their CRC: edited bytes that were not re-checksummed, or a noisy link.
 * ``track.against_claim`` (info) - only when the scan carries a claim (a case run,
   :attr:`forensics.context.ScanOptions.claim`): the track measured against the claimed target,
   the named sites and the event window (:func:`forensics.tracks.analyse.analyse_track`); the
@@ -47,6 +61,7 @@ from ..errors import DecodeError
 from ..model import CheckOutput, EvidenceItem, Finding
 from ..tracks import parse as track_parse
 from ..tracks.analyse import analyse_track
+from ..tracks.authenticity import smoothness
 from ..tracks.consistency import analyse_points, hms, looks_like_csv_track
 from ..tracks.parse import (
     FORMAT_BY_NAME,
@@ -88,6 +103,18 @@ class TrackCheckParams:
     final_leg_km: float = 3.0
     """Along-track length, km, of the final leg whose bearing is measured against a claim
     (``track.against_claim``)."""
+    clean_min_triplets: int = 20
+    """``track.too_clean`` needs at least this many moving timed triplets ..."""
+    clean_min_fraction: float = 0.8
+    """... of which at least this fraction have the middle fix within
+    :attr:`clean_straight_m` of its neighbours' line and the same speed on both legs to
+    :attr:`clean_same_speed_mps`. Measured on the corpus's real logs: at most 0.08 (a DJI SRT
+    with 4-decimal coordinates); a straight line or a 10x noiseless resampling: >= 0.9."""
+    clean_straight_m: float = 0.05
+    clean_same_speed_mps: float = 0.02
+    mission_items_listed: int = 500
+    """``track.mission`` lists at most this many items in its evidence (the count is
+    always given)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,9 +124,10 @@ class TrackCheckParams:
 
 class TrackCheck(Check):
     name = NAME
-    version = "1.0.0"
-    description = ("navigation/track logs (GPX, KML/KMZ, GeoJSON, CSV): summary, times going "
-                   "backwards, implausible speeds and jumps, duplicate times, missing times")
+    version = "1.1.0"
+    description = ("navigation data (flight logs, NMEA, missions, DJI SRT, GPX, KML/KMZ, "
+                   "GeoJSON, CSV): summary, mission, times going backwards, implausible "
+                   "speeds, duplicate or missing times, positions too clean to be recorded")
     params = TrackCheckParams()
     screening = True
 
@@ -110,6 +138,8 @@ class TrackCheck(Check):
         p: TrackCheckParams = self.params
         path = os.path.basename(ctx.item.path) or ctx.item.path  # named in each message
         track = self._parse(ctx)
+        if not track.points:
+            return CheckOutput(findings=(self._no_positions(path, track),))
         pts = track.points[: p.max_points]
         capped = len(track.points) > p.max_points or any(
             pr.startswith("more than") for pr in track.problems)
@@ -164,6 +194,9 @@ class TrackCheck(Check):
                 "points added without a time of their own.",
                 {**dup, "timed_steps": m["timed_steps"],
                  "fraction": round(dup["count"] / steps, 4)}))
+        if track.mission:
+            found.append(self._mission(path, track))
+        found.extend(self._log_signs(path, track, pts))
         claim = ctx.options.claim
         if claim is not None:
             found.append(self._against_claim(path, track, claim))
@@ -176,6 +209,67 @@ class TrackCheck(Check):
                 "track shows where, not when, and cannot be placed in time.",
                 {"points": m["points"], "time_not_understood": m["time_not_understood"]}))
         return CheckOutput(findings=tuple(found))
+
+    def _no_positions(self, path: str, track: Track) -> Finding:
+        fmt = FORMAT_BY_NAME[track.format].label
+        return self._f("track.no_positions", "info", "high",
+                       f"{path}: a {fmt} log that holds no GNSS position: it says nothing "
+                       "about where the vehicle was.",
+                       {"format": track.format, "vehicle": dict(track.vehicle),
+                        "clock": track.clock, "integrity": dict(track.integrity),
+                        "skipped": list(track.problems)})
+
+    def _mission(self, path: str, track: Track) -> Finding:
+        items = [m.to_dict() for m in track.mission]
+        nav = [m for m in track.mission if m.is_navigation]
+        last = nav[-1] if nav else None
+        where = (f"; the last navigation point is item {last.seq} ({last.command}) at "
+                 f"{last.lat:.6f}, {last.lon:.6f}" if last else "; no item names a place")
+        home = (f"; home {track.home[0]:.6f}, {track.home[1]:.6f}" if track.home else "")
+        changed = int(track.integrity.get("mission_items_changed") or 0)
+        extra = (f". {changed} item(s) were sent with different values during the log (the "
+                 "mission was changed): the last version is listed" if changed else "")
+        limit = self.params.mission_items_listed
+        return self._f(
+            "track.mission", "info", "high",
+            f"{path}: a programmed mission of {len(items)} item(s), {len(nav)} of them places "
+            f"the vehicle is sent to{where}{home}{extra}. A mission says where the vehicle was "
+            "sent, not where it went.",
+            {"items": items[:limit], "count": len(items), "listed": min(len(items), limit),
+             "navigation_points": len(nav), "home": list(track.home) if track.home else None,
+             "last_navigation": last.to_dict() if last else None, "changed_items": changed})
+
+    def _log_signs(self, path: str, track: Track, pts: Any) -> list[Finding]:
+        p: TrackCheckParams = self.params
+        out = []
+        sm = smoothness(pts, straight_m=p.clean_straight_m, same_speed_mps=p.clean_same_speed_mps)
+        if sm.get("triplets", 0) >= p.clean_min_triplets and \
+                sm["fraction_clean"] >= p.clean_min_fraction:
+            out.append(self._f(
+                "track.too_clean", "medium", "medium",
+                f"{path}: {sm['on_line_and_same_speed']} of {sm['triplets']} consecutive moving "
+                f"fixes lie within {p.clean_straight_m * 100:g} cm of the line through their "
+                f"neighbours at the same speed (to {p.clean_same_speed_mps * 100:g} cm/s); "
+                f"median deviation {sm['median_deviation_m']:.3f} m. GNSS receivers scatter "
+                "by centimetres to metres from fix to fix: positions this clean were drawn or "
+                "interpolated, not recorded by a receiver.", sm))
+        simulated = sum(1 for q in pts if q.fix == 0)
+        if simulated and track.format == "nmea":
+            out.append(self._f(
+                "track.simulated_fix", "low", "high",
+                f"{path}: the receiver marks {simulated} of {len(pts)} fixes as simulated "
+                "(NMEA GGA quality 8, simulator mode): these positions were not measured.",
+                {"simulated": simulated, "points": len(pts)}))
+        bad = int(track.integrity.get("bad_checksums") or 0) + \
+            int(track.integrity.get("bad_crc_frames") or 0)
+        if bad:
+            what = "NMEA sentences" if track.format == "nmea" else "MAVLink frames"
+            out.append(self._f(
+                "track.damaged_records", "low", "medium",
+                f"{path}: {bad} {what} fail their checksum and were not used. Bytes edited "
+                "without recomputing the checksum do this; so does a noisy serial or radio "
+                "link.", {"count": bad, "integrity": dict(track.integrity)}))
+        return out
 
     def _against_claim(self, path: str, track: Track, claim: Claim) -> Finding:
         def place(p: ClaimPlace) -> dict[str, Any]:
@@ -243,6 +337,10 @@ class TrackCheck(Check):
             "length_km": round(m["length_km"], 4),
             "capped": capped,
             "skipped": list(track.problems),
+            "clock": track.clock,
+            "vehicle": dict(track.vehicle),
+            "integrity": dict(track.integrity),
+            "events": list(track.events[:50]),
         }
         return self._f("track.summary", "info", "high", msg, evidence)
 

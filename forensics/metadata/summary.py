@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from . import dates
+from .dates import iptc_date, jpeg_block_date, maker_note_date
 from .exif import raw_value
 
 _EXIF_DT = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
@@ -260,8 +260,8 @@ def capture_datetime(tags: dict[str, Any], xmp_props: dict[str, Any], *,
     dto = xmp_datetime(xmp_props.get("exif:DateTimeOriginal"))
     if dto:
         return dto, "XMP:exif:DateTimeOriginal"
-    found = (dates.maker_note_date(tags) or dates.jpeg_block_date(data, jpeg_segments)
-             or dates.iptc_date(iptc))
+    found = (maker_note_date(tags) or jpeg_block_date(data, jpeg_segments)
+             or iptc_date(iptc))
     if found:
         return found
     dto = xmp_datetime(xmp_props.get("photoshop:DateCreated"))

@@ -115,7 +115,8 @@ class Collector:
         return self.segments
 
     def add(self, lat: Any, lon: Any, ele: Any = None, time: Any = None, *, kind: str,
-            where: str, segment: int) -> None:
+            where: str, segment: int, fix: int | None = None, sats: int | None = None,
+            hdop: float | None = None) -> None:
         try:
             la, lo = float(lat), float(lon)
         except (TypeError, ValueError):
@@ -135,7 +136,7 @@ class Collector:
             self.skip(f"more than {MAX_POINTS} points: the rest were not read")
             return
         t = str(time).strip()[:64] if time not in (None, "") else None
-        self.points.append(TrackPoint(la, lo, e, t, kind, segment))
+        self.points.append(TrackPoint(la, lo, e, t, kind, segment, fix, sats, hdop))
         if kind not in self.kinds:
             self.kinds.append(kind)
 

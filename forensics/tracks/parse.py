@@ -21,6 +21,15 @@ from typing import Any
 
 import defusedxml.ElementTree as DET
 
+from .dji import looks_like_dji_srt, parse_dji_srt
+from .mavlink import (
+    DATAFLASH_MAGIC,
+    looks_like_dataflash_text,
+    looks_like_tlog,
+    parse_dataflash,
+    parse_tlog,
+)
+from .missions import parse_plan, parse_wpl
 from .model import (
     MAX_KMZ_ENTRIES,
     MAX_POINTS,
@@ -31,6 +40,12 @@ from .model import (
     TrackError,
     TrackPoint,
 )
+from .nmea import looks_like_nmea, parse_nmea
+from .ulog import ULOG_MAGIC, parse_ulog
+
+MAX_LOG_BYTES = 512 * 1024 * 1024
+"""Binary flight logs (DataFlash, ULog, tlog) up to this size are read (parsed selectively:
+only the message types needed); larger ones are refused with a clear error."""
 
 _Collector = Collector
 
@@ -53,14 +68,22 @@ def sniff_track_format(path: str, data: bytes) -> str | None:
     return TRACK_EXTENSIONS.get(ext)
 
 
+def signature_media_type(head: bytes) -> str | None:
+    """The media type of a flight-log or mission format whose bytes carry a signature (for
+    the intake's typing), or ``None``."""
+    lowered = _head(head)
+    return next((f.media_type for f in SIGNATURE_FORMATS if f.sniff(head, lowered)), None)
+
+
 def parse_track(path: str, data: bytes) -> Track:
     """Parse a navigation file. Raises :class:`TrackError` naming the file and the reason."""
     if not data:
         raise TrackError(f"{path}: the file is empty (0 bytes)", path=path)
-    if len(data) > MAX_TRACK_BYTES:
-        raise TrackError(f"{path}: {len(data)} bytes is more than the {MAX_TRACK_BYTES} a "
-                         "track file may have here", path=path)
     name = sniff_track_format(path, data)
+    limit = FORMAT_BY_NAME[name].limit() if name else MAX_TRACK_BYTES
+    if len(data) > limit:
+        raise TrackError(f"{path}: {len(data)} bytes is more than the {limit} a "
+                         "track file of this format may have here", path=path)
     if name is None:
         labels = ", ".join(f.label for f in FORMATS)
         raise TrackError(f"{path}: not a navigation file of a format read here ({labels})",
@@ -76,7 +99,7 @@ def parse_track(path: str, data: bytes) -> Track:
     except Exception as exc:  # defusedxml refusals (entities, DTDs) and other parser errors
         raise TrackError(f"{path}: the {fmt.label} data was refused "
                          f"({type(exc).__name__}: {exc})"[:400], path=path) from exc
-    if not track.points:
+    if not track.points and not (track.vehicle or track.mission):
         raise TrackError(f"{path}: the {fmt.label} file holds no valid point"
                          + (f" ({'; '.join(track.problems[:3])})" if track.problems else ""),
                          path=path)
@@ -330,9 +353,44 @@ class TrackFormat:
     BOM and leading white space stripped, lower-cased); ``None`` for a format without a
     signature, recognised by its extension alone (CSV)."""
     parse: Callable[[bytes], Track]
+    signature: bool = False
+    """``sniff`` is a reliable signature of the bytes, so the intake's typing
+    (:func:`forensics.sniff.sniff_media_type`) asks it; the exchange formats (GPX, KML, KMZ,
+    GeoJSON, CSV) are typed there by their own rules."""
+    max_bytes: int | None = None
+    """Largest file read; ``None``: :data:`MAX_TRACK_BYTES`."""
+
+    def limit(self) -> int:
+        return self.max_bytes if self.max_bytes is not None else MAX_TRACK_BYTES
 
 
 FORMATS: tuple[TrackFormat, ...] = (
+    # what flight controllers and ground stations write
+    TrackFormat("dataflash", "ArduPilot DataFlash", (".bin",),
+                "application/vnd.ardupilot.dataflash",
+                lambda data, head: data.startswith(DATAFLASH_MAGIC), parse_dataflash,
+                signature=True, max_bytes=MAX_LOG_BYTES),
+    TrackFormat("ulog", "PX4 ULog", (".ulg",), "application/vnd.px4.ulog",
+                lambda data, head: data.startswith(ULOG_MAGIC), parse_ulog,
+                signature=True, max_bytes=MAX_LOG_BYTES),
+    TrackFormat("tlog", "MAVLink telemetry log", (".tlog",), "application/vnd.mavlink.tlog",
+                lambda data, head: looks_like_tlog(data), parse_tlog,
+                signature=True, max_bytes=MAX_LOG_BYTES),
+    TrackFormat("dataflash_text", "ArduPilot DataFlash text log", (),
+                "text/vnd.ardupilot.dataflash",
+                lambda data, head: looks_like_dataflash_text(head), parse_dataflash,
+                signature=True),
+    TrackFormat("plan", "QGroundControl plan", (".plan",),
+                "application/vnd.qgroundcontrol.plan+json",
+                lambda data, head: head.startswith(b"{") and b'"filetype"' in head
+                and b'"plan"' in head, parse_plan, signature=True),
+    TrackFormat("wpl", "QGC WPL waypoint list", (".waypoints",), "text/vnd.qgc.wpl",
+                lambda data, head: head.startswith(b"qgc wpl"), parse_wpl, signature=True),
+    TrackFormat("nmea", "NMEA 0183", (".nmea",), "text/vnd.nmea.0183",
+                lambda data, head: looks_like_nmea(data[:4096]), parse_nmea, signature=True),
+    TrackFormat("dji_srt", "DJI SRT telemetry", (".srt",), "text/vnd.dji.srt",
+                lambda data, head: looks_like_dji_srt(head), parse_dji_srt, signature=True),
+    # exchange formats
     # a ZIP: only KMZ is read (its KML member); any other archive is refused by the parser
     TrackFormat("kmz", "KMZ", (".kmz",), "application/vnd.google-earth.kmz",
                 lambda data, head: data.startswith(b"PK\x03\x04"), _kmz),
@@ -347,11 +405,13 @@ FORMATS: tuple[TrackFormat, ...] = (
 """Every navigation format read, in sniffing order."""
 
 FORMAT_BY_NAME: dict[str, TrackFormat] = {f.name: f for f in FORMATS}
+SIGNATURE_FORMATS: tuple[TrackFormat, ...] = tuple(f for f in FORMATS if f.signature)
 TRACK_EXTENSIONS: dict[str, str] = {ext: f.name for f in FORMATS for ext in f.extensions}
 """File extension -> format name (for a case file's ``kind: auto``)."""
 TRACK_MEDIA_TYPES: frozenset[str] = frozenset(f.media_type for f in FORMATS)
 """Media types the intake sniffer gives track files (by their bytes)."""
 
-__all__ = ["FORMATS", "FORMAT_BY_NAME", "MAX_KMZ_ENTRIES", "MAX_POINTS", "MAX_TRACK_BYTES",
-           "TRACK_EXTENSIONS", "TRACK_MEDIA_TYPES", "MissionItem", "Track", "TrackError",
-           "TrackFormat", "TrackPoint", "kmz_member", "parse_track", "sniff_track_format"]
+__all__ = ["FORMATS", "FORMAT_BY_NAME", "MAX_KMZ_ENTRIES", "MAX_LOG_BYTES", "MAX_POINTS",
+           "MAX_TRACK_BYTES", "TRACK_EXTENSIONS", "TRACK_MEDIA_TYPES", "MissionItem", "Track",
+           "TrackError", "TrackFormat", "TrackPoint", "kmz_member", "parse_track",
+           "signature_media_type", "sniff_track_format"]
