@@ -3,6 +3,7 @@
     python -m benchmarks.copymove_accuracy                # every figure (about 4 min, 2 cores)
     python -m benchmarks.copymove_accuracy --fit          # refit the score weights
     python -m benchmarks.copymove_accuracy --skip-speed --workers 1
+    python -m benchmarks.copymove_accuracy --skip-speed --skip-synthetic   # corpus only, ~5 min
 
 Data (``../shared/corpus``, see its ``SOURCES.md``; nothing is copied into the project):
 
@@ -10,8 +11,13 @@ Data (``../shared/corpus``, see its ``SOURCES.md``; nothing is copied into the p
   pictures. Masks mark the pasted copy only (not its source).
 * NoSo copy-move: 7 forgeries (lossless PNG) whose masks mark the changed regions, and their
   5 originals.
-* Camera originals: the JPEGs of ``exif/metadata-extractor-images/jpg`` whose metadata names
-  no editing software (the excluded ones are listed).
+* Camera originals, every one in the corpus (:func:`camera_originals`): the pictures of
+  ``exif/`` that the scanner types as images whose metadata names a camera (Make or Model)
+  and no editing software (``exif-py/jpg/tests/45-gps_ifd.jpg``, a game screenshot by
+  SOURCES.md, left out); the ``original`` and ``distinct`` photos of ``neardup/pairs.csv``
+  (byte-identical copies once); and, below, the CASIA v1 authentic pictures and the NoSo
+  originals. The other ``exif/`` pictures (an editor named, no camera named: GIMP-resized
+  samples, a logo, a screenshot) are analysed too and reported on a line of their own.
 * Synthetic (generated here, see :mod:`samples.copymove_synthetic`): clones planted
   in random camera-like pictures with shifts, rotations, scaling, mirroring and JPEG
   re-compression; and repeated-structure negatives (a facade of identical windows, a tiled
@@ -32,6 +38,10 @@ Definitions:
   regions marked) can reach at most F1 0.667 there; as a diagnostic of localisation alone,
   F1 is also given "if the roles were known" (per match, the one of its two regions that
   lies more on the ground truth). NoSo's masks mark both regions.
+* Repeated-print rule (rule (f) of :mod:`forensics.editing.copymove`): "before" is the
+  check with ``noise_rule=False``, "after" the check as registered. A file is re-run without
+  the rule only when the rule discounted a candidate in it (elsewhere both runs are the
+  same). *Medium+* counts files with a ``copy_move.*`` finding of medium or high severity.
 * Baseline: the naive SIFT self-match count the issue quotes (OpenCV SIFT, default
   settings, each keypoint's 2 nearest other keypoints, Lowe ratio 0.6, pairs >= 10 px
   apart; the picture's score is the number of matches).
@@ -57,7 +67,6 @@ from PIL import Image
 
 from benchmarks.editing_accuracy import (  # one loader and metric for both
     _read_mask,
-    camera_items,
     noso_items,
     pixel_scores,
 )
@@ -88,6 +97,57 @@ def casia_items(root: Path) -> list[dict[str, Any]]:
     return items
 
 
+NOT_CAMERA = {"exif/exif-py/jpg/tests/45-gps_ifd.jpg": "a Gran Turismo 5 screenshot (SOURCES.md)"}
+"""exif/ pictures whose metadata names a maker but that are not camera pictures."""
+
+
+def camera_originals(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every untouched camera picture of ``exif/`` and ``neardup/`` (see the module
+    docstring), and the other ``exif/`` pictures (``set`` 'exif_other', with the reason)."""
+    import hashlib
+
+    from provenancekit.forensics.checks import get_checks
+    from provenancekit.forensics.scan import scan_file
+    from provenancekit.forensics.sniff import IMAGE_TYPES
+
+    keep: list[dict[str, Any]] = []
+    other: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for p in sorted((root / "exif").rglob("*")):
+        if not p.is_file() or "_meta" in p.parts:
+            continue
+        md = scan_file(str(p), checks=get_checks(["metadata"])).to_dict()
+        if md["media_type"] not in IMAGE_TYPES or md["status"] == "error":
+            continue
+        rel = p.relative_to(root).as_posix()
+        summary = (md.get("metadata") or {}).get("summary") or {}
+        edited = [f for f in md["findings"] if f["code"] == "metadata.software_edited"]
+        why = (NOT_CAMERA.get(rel) or (f"editor named: {edited[0]['message'][:70]}" if edited
+                                       else None)
+               or (None if summary.get("make") or summary.get("model")
+                   else "no camera named in the metadata"))
+        spec = {"path": str(p), "kind": "authentic", "mask": None, "half": "n/a",
+                "group": "exif"}
+        if why:
+            other.append({**spec, "set": "exif_other", "why": why})
+        else:
+            keep.append({**spec, "set": "camera"})
+    pairs = root / "neardup" / "pairs.csv"
+    if pairs.is_file():
+        with open(pairs, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                path = root / "neardup" / row["file"]
+                if row["relation"] not in ("original", "distinct") or not path.is_file():
+                    continue
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                if digest in seen:
+                    continue
+                seen.add(digest)
+                keep.append({"path": str(path), "set": "camera", "kind": "authentic",
+                             "mask": None, "half": "n/a", "group": "neardup"})
+    return keep, other
+
+
 # --------------------------------------------------------------------------- per picture
 
 
@@ -116,27 +176,27 @@ def naive_sift_count(path: str) -> int:
     return count
 
 
-def analyse(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the copy-move check on one file (through the real scanner) and reduce it."""
-    import cv2
+BEFORE_KEYS = ("flagged", "medium_plus", "score", "f1", "f1_union", "findings")
+"""What :func:`analyse` keeps of the run without the repeated-print rule (``before``)."""
 
-    from provenancekit.forensics.checks.copy_move import CopyMoveCheck
-    from provenancekit.forensics.scan import scan_file
 
-    cv2.setNumThreads(1)
-    start = time.perf_counter()
-    item = scan_file(spec["path"], checks=[CopyMoveCheck()]).to_dict()
-    seconds = time.perf_counter() - start
+def _reduce(item: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """One scan result reduced to the figures the report needs."""
     res = item["checks"][0] if item["checks"] else {}
     found = [f for f in item["findings"] if f["code"] == CODE]
-    out: dict[str, Any] = {**spec, "seconds": seconds, "status": res.get("status"),
-                           "error": res.get("error"), "score": res.get("score") or 0.0,
-                           "flagged": bool(found), "working_size": res.get("working_size"),
-                           "findings": [{"message": f["message"], "confidence": f["confidence"],
-                                         "roles": f["evidence"].get("roles"),
-                                         "score": f["evidence"].get("score")} for f in found]}
-    if spec["set"] == "casia" and spec["kind"] in ("copy-move", "authentic"):
-        out["naive"] = naive_sift_count(spec["path"])
+    medium = [f for f in item["findings"] if f["code"].startswith("copy_move.")
+              and f["severity"] in ("medium", "high")]
+    discounted = [r for f in item["findings"] if f["code"] == "copy_move.repeated_structure"
+                  for r in f["evidence"].get("set_aside", []) if r.get("discounted")]
+    out: dict[str, Any] = {
+        "status": res.get("status"), "error": res.get("error"),
+        "score": res.get("score") or 0.0, "flagged": bool(found),
+        "medium_plus": bool(medium), "working_size": res.get("working_size"),
+        "discounted": [{"score": r["score"], "noise_correlation": r["noise_correlation"],
+                        "target_bbox": r["target_bbox"]} for r in discounted],
+        "findings": [{"message": f["message"], "confidence": f["confidence"],
+                      "roles": f["evidence"].get("roles"),
+                      "score": f["evidence"].get("score")} for f in found]}
     if spec.get("mask"):
         with Image.open(spec["path"]) as im:
             size = im.size
@@ -177,6 +237,29 @@ def analyse(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def analyse(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the copy-move check on one file (through the real scanner) and reduce it; where
+    the repeated-print rule discounted a candidate, also without the rule (``before``)."""
+    import cv2
+
+    from provenancekit.forensics.checks.copy_move import CopyMoveCheck
+    from provenancekit.forensics.scan import scan_file
+
+    cv2.setNumThreads(1)
+    start = time.perf_counter()
+    item = scan_file(spec["path"], checks=[CopyMoveCheck()]).to_dict()
+    seconds = time.perf_counter() - start
+    out: dict[str, Any] = {**spec, "seconds": seconds, **_reduce(item, spec)}
+    before = out
+    if out["discounted"]:
+        plain = CopyMoveCheck().with_params(noise_rule=False)
+        before = _reduce(scan_file(spec["path"], checks=[plain]).to_dict(), spec)
+    out["before"] = {k: before[k] for k in BEFORE_KEYS if k in before}
+    if spec["set"] == "casia" and spec["kind"] in ("copy-move", "authentic"):
+        out["naive"] = naive_sift_count(spec["path"])
+    return out
+
+
 # --------------------------------------------------------------------------- statistics
 
 
@@ -209,7 +292,7 @@ def _pct(x: float) -> str:
     return f"{x:.3f}"
 
 
-def print_report(results: list[dict[str, Any]], excluded: list[str]) -> dict[str, Any]:
+def print_report(results: list[dict[str, Any]]) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     casia = [r for r in results if r["set"] == "casia"]
     print("\n== CASIA v1 copy-move (50) vs authentic (139): image level ==")
@@ -279,7 +362,8 @@ def print_report(results: list[dict[str, Any]], excluded: list[str]) -> dict[str
 
     print("\n== False alarms (high-severity copy-move findings on authentic pictures) ==")
     for name, sel in (("CASIA v1 authentic", [r for r in casia if r["kind"] == "authentic"]),
-                      ("camera originals", [r for r in results if r["set"] == "camera"]),
+                      ("camera originals (exif, neardup)",
+                       [r for r in results if r["set"] == "camera"]),
                       ("NoSo originals", [r for r in noso if r["kind"] == "authentic"])):
         if not sel:
             continue
@@ -289,10 +373,7 @@ def print_report(results: list[dict[str, Any]], excluded: list[str]) -> dict[str
         for r in fl:
             for f in r["findings"]:
                 print(f"  - {Path(r['path']).name}: {f['message'][:400]}")
-    if excluded:
-        print("camera files excluded (metadata names an editor):")
-        for e in excluded:
-            print(f"  - {e}")
+    figures.update(print_rule_report(results))
     errors = [r for r in results if r["status"] == "error"]
     if errors:
         print(f"\nchecks that errored: {len(errors)}")
@@ -301,6 +382,75 @@ def print_report(results: list[dict[str, Any]], excluded: list[str]) -> dict[str
     times = [r["seconds"] for r in results]
     print(f"\nper-file time through the scanner (copy-move only, 1 OpenCV thread): median "
           f"{np.median(times):.2f} s, max {np.max(times):.2f} s")
+    return figures
+
+
+def _mean(rows: list[dict[str, Any]], key: str) -> float:
+    return float(np.mean([r.get(key, 0.0) for r in rows])) if rows else float("nan")
+
+
+def print_rule_report(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Before / after the repeated-print rule: false alarms on every camera original, and
+    what the rule costs on the real forgeries."""
+    figures: dict[str, Any] = {}
+    print("\n== Repeated-print rule (f): before (noise_rule=False) -> after ==")
+    authentic = {
+        "exif camera pictures": [r for r in results if r["set"] == "camera"
+                                 and r.get("group") == "exif"],
+        "neardup photos": [r for r in results if r["set"] == "camera"
+                           and r.get("group") == "neardup"],
+        "CASIA v1 authentic": [r for r in results if r["set"] == "casia"
+                               and r["kind"] == "authentic"],
+        "NoSo originals": [r for r in results if r["set"] == "noso"
+                           and r["kind"] == "authentic"],
+    }
+    every = [r for rows in authentic.values() for r in rows]
+    other = [r for r in results if r["set"] == "exif_other"]
+    print("medium-or-higher copy_move.* findings (files / total; target 0 on camera originals):")
+    for name, rows in [*authentic.items(), ("every camera original", every),
+                       ("other exif pictures (not counted above)", other)]:
+        if not rows:
+            continue
+        b = sum(r["before"]["medium_plus"] for r in rows)
+        a = sum(r["medium_plus"] for r in rows)
+        print(f"  {name:40} {b:3} / {len(rows):<4} -> {a:3} / {len(rows)}")
+        key = "every" if name.startswith("every") else name.split()[0].lower()
+        figures[f"medium_plus_{key}"] = {"before": (b, len(rows)), "after": (a, len(rows))}
+    for r in every + other:
+        if r["before"]["medium_plus"] or r["medium_plus"]:
+            d = r["discounted"][0] if r["discounted"] else None
+            what = (f"discounted (score {d['score']:.2f}, noise correlation "
+                    f"{d['noise_correlation']:.2f})" if d else "")
+            tag = " [not a camera picture: " + r["why"] + "]" if r.get("why") else ""
+            print(f"    - {Path(r['path']).name}: before "
+                  f"{'medium+' if r['before']['medium_plus'] else 'clean'}, after "
+                  f"{'medium+' if r['medium_plus'] else 'clean'} {what}{tag}")
+    print("cost on the real forgeries (flagged = a copy_move.cloned_region finding, "
+          "score >= report_score):")
+    for name, sel_f, sel_a in (
+            ("CASIA v1 copy-move", [r for r in results if r["set"] == "casia"
+                                    and r["kind"] == "copy-move"],
+             authentic["CASIA v1 authentic"]),
+            ("NoSo copy-move", [r for r in results if r["set"] == "noso"
+                                and r["kind"] == "copy-move"], authentic["NoSo originals"])):
+        if not sel_f:
+            continue
+        row: dict[str, Any] = {}
+        for when, get in (("before", lambda r: r["before"]), ("after", lambda r: r)):
+            fs = [get(r) for r in sel_f]
+            au = [get(r) for r in sel_a]
+            row[when] = {"tpr": _mean(fs, "flagged"), "fpr": _mean(au, "flagged"),
+                         "f1": _mean(fs, "f1"), "f1_union": _mean(fs, "f1_union")}
+        b, a = row["before"], row["after"]
+        print(f"  {name:20} TPR {b['tpr']:.3f} -> {a['tpr']:.3f}   FPR {b['fpr']:.3f} -> "
+              f"{a['fpr']:.3f}   pixel F1 (all forgeries) {b['f1']:.3f} -> {a['f1']:.3f}   "
+              f"(union of both regions {b['f1_union']:.3f} -> {a['f1_union']:.3f})  "
+              f"n={len(sel_f)}")
+        lost = [Path(r["path"]).name for r in sel_f if r["before"]["flagged"]
+                and not r["flagged"]]
+        if lost:
+            print(f"    lost to the rule: {', '.join(lost)}")
+        figures[f"rule_{name.split()[0].lower()}"] = row
     return figures
 
 
@@ -508,7 +658,11 @@ def _fit_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     import cv2
 
     from provenancekit.forensics.checks.copy_move import CopyMoveCheck
-    from provenancekit.forensics.editing.copymove import detect_copy_move, match_features
+    from provenancekit.forensics.editing.copymove import (
+        detect_copy_move,
+        match_features,
+        rule_refusal,
+    )
 
     cv2.setNumThreads(1)
     p = CopyMoveCheck.params
@@ -519,8 +673,7 @@ def _fit_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     gt = _read_mask(spec["mask"], (rgb.shape[1], rgb.shape[0])) if spec.get("mask") else None
     rows = []
     for v in collected:
-        if (v.periodic_fraction is not None and v.periodic_fraction > p.periodic_threshold) \
-                or v.flat_fraction > p.max_flat_fraction or v.aperture < p.min_aperture:
+        if rule_refusal(v, p):
             continue  # refused by rule, not scored
         on_gt = False
         if gt is not None:
@@ -537,8 +690,8 @@ def _fit_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
 def run_corpus(root: Path, workers: int) -> dict[str, Any]:
     items = casia_items(root)
     noso = noso_items(root) if (root / "forgery" / "noso-copymove").is_dir() else []
-    camera, excluded = camera_items(root) if (root / "exif").is_dir() else ([], [])
-    items = items + noso + camera
+    camera, other = camera_originals(root) if (root / "exif").is_dir() else ([], [])
+    items = items + noso + camera + other
     print(f"{len(items)} files, {workers} worker(s)")
     start = time.perf_counter()
     if workers > 1:
@@ -547,7 +700,7 @@ def run_corpus(root: Path, workers: int) -> dict[str, Any]:
     else:
         results = [analyse(it) for it in items]
     print(f"analysed in {time.perf_counter() - start:.0f} s wall time")
-    return print_report(results, excluded)
+    return print_report(results)
 
 
 def main(argv: list[str] | None = None) -> int:

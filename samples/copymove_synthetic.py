@@ -179,3 +179,32 @@ def tiled_wall(width: int = 640, height: int = 480, *, tile: int = 48, seed: int
     light = 0.85 + 0.2 * np.exp(-(((xx - 0.6 * w) / w) ** 2 + ((yy - 0.4 * h) / h) ** 2) * 3)
     img = img * light[..., None] + rng.standard_normal((h, w, 3)).astype(np.float32) * noise
     return np.clip(img + 0.5, 0, 255).astype(np.uint8)
+
+
+def printed_sign(width: int = 640, height: int = 480, *, text: str = "62-42", seed: int = 0,
+                 noise: float = 2.0, scale: float = 2.4) -> np.ndarray:
+    """A photo of a sign: a light panel with dark printed ``text`` (repeated glyphs, like
+    the two 2s of "62-42") on a camera-like background (:func:`natural_texture`), with lens
+    blur, uneven light and independent sensor noise (``noise`` grey levels) on every pixel.
+    The glyphs are the same shape, not the same pixels: the repeated print a copy-move
+    detector must *not* call a clone. uint8 RGB."""
+    rng = np.random.default_rng(seed)
+    h, w = height, width
+    img = natural_texture(w, h, seed=seed + 1000, noise=0.0)
+    font = cv2.FONT_HERSHEY_DUPLEX
+    thick = max(2, int(round(scale * 2.2)))
+    (tw, th), base = cv2.getTextSize(text, font, scale, thick)
+    pad = int(0.35 * th) + 6
+    x0 = int(rng.integers(10, max(11, w - tw - 2 * pad - 10)))
+    y0 = int(rng.integers(10, max(11, h - th - base - 2 * pad - 10)))
+    x1, y1 = x0 + tw + 2 * pad, y0 + th + base + 2 * pad
+    img[y0:y1, x0:x1] = np.array([236, 238, 234]) + rng.integers(-8, 9, 3)
+    cv2.rectangle(img, (x0, y0), (x1 - 1, y1 - 1), (70, 70, 70), 2, lineType=cv2.LINE_AA)
+    ink = tuple(int(v) for v in rng.integers(20, 46, 3))
+    cv2.putText(img, text, (x0 + pad, y0 + pad + th), font, scale, ink, thick,
+                lineType=cv2.LINE_AA)
+    img = cv2.GaussianBlur(img.astype(np.float32), (0, 0), 0.8)  # lens
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = 0.92 + 0.1 * (xx / w) - 0.05 * (yy / h)
+    img = img * light[..., None] + rng.standard_normal((h, w, 3)).astype(np.float32) * noise
+    return np.clip(img + 0.5, 0, 255).astype(np.uint8)

@@ -6,7 +6,9 @@ RANSAC (Amerini et al., IEEE TIFS 2011); a block-matching vote for flat or fine-
 areas (Fridrich et al., DFRWS 2003, plus bit-identical blocks for lossless files); every
 candidate verified densely (local correlation of the picture with its transformed self) and
 tested against repeated structure (tiles, windows, fabric, text): a clone must match nearly
-exactly in colour, not continue as a lattice, and stand out against other repeats.
+exactly in colour, not continue as a lattice, stand out against other repeats, and, where it
+can be measured, carry its fine noise along (two instances of one print, like a digit that
+appears twice on a sign, share the shape but not the noise).
 
 Findings (codes are stable):
 
@@ -15,8 +17,9 @@ Findings (codes are stable):
   its calibrated score; confidence follows the score. Source and target are told apart only
   when the earlier JPEG grid shows which one was moved; otherwise the finding says so.
 * ``copy_move.repeated_structure`` (info) - strong self-similar regions were found but set
-  aside as repeated structure, graphics or edges (listed with the reason), so a reader knows
-  they were considered.
+  aside as repeated structure, repeated print, graphics or edges (listed with the reason and
+  the measurements), so a reader knows they were considered; the message says how many of
+  them would have been reported as clones but were discounted as repeated print.
 * ``copy_move.too_small`` (info) - the picture is too small to compare regions.
 
 Artifacts: ``copy_move_map`` (source blue, target red, undetermined role magenta) and
@@ -49,7 +52,7 @@ def _fmt_box(b: Any) -> str:
 
 class CopyMoveCheck(Check):
     name = NAME
-    version = "1.0.0"
+    version = "1.1.0"
     description = ("copy-move (cloned region) detection: keypoint and block matching within "
                    "the picture, verified densely, with source, target and transform")
     params = CopyMoveParams()
@@ -102,6 +105,9 @@ class CopyMoveCheck(Check):
             repeat = ("its content does not repeat one step further, so it is not a lattice "
                       "such as tiles or windows" if m.periodic_fraction is not None else
                       "repetition one step further could not be tested (it leaves the frame)")
+            repeat += (f"; their fine noise is alike too (correlation {m.noise_correlation:.2f}),"
+                       " as a pixel copy's is" if m.noise_correlation is not None else
+                       "; whether their fine noise is alike could not be measured")
             findings.append(Finding(
                 code="copy_move.cloned_region", check=self.name, severity="high",
                 confidence=_confidence(m.score, p),  # type: ignore[arg-type]
@@ -114,15 +120,28 @@ class CopyMoveCheck(Check):
                 evidence={**d, **({} if i else base_ev), "match_index": i}))
         set_aside = [r for r in res.rejected if r["score"] >= p.report_score
                      or "repeated" in r["reason"] or "graphics" in r["reason"]]
+        set_aside.sort(key=lambda r: (not r["discounted"], -r["score"]))
         if set_aside:
+            discounted = [r for r in set_aside if r["discounted"] and r["score"] >= p.report_score]
+            why = ""
+            if discounted:
+                rs = ", ".join(f"{r['noise_correlation']:.2f}" for r in discounted[:4])
+                n = len(discounted)
+                why = (f" {n} of them would have been reported as a clone (score up to "
+                       f"{max(r['score'] for r in discounted):.2f}) but "
+                       f"{'was' if n == 1 else 'were'} discounted as "
+                       "repeated print: the two regions share their shape, not their fine noise "
+                       f"(correlation {rs}; a pasted copy's noise repeats with it), as with a "
+                       "digit or sign printed twice.")
             findings.append(Finding(
                 code="copy_move.repeated_structure", check=self.name, severity="info",
                 confidence="medium",
                 message=(f"{len(set_aside)} self-similar region(s) were found and set aside as "
                          "not clones (" + "; ".join(sorted({r['reason'].split(' (')[0]
                                                              for r in set_aside})) +
-                         "). Listed for completeness."),
-                evidence={"set_aside": set_aside[:8], **sizes}))
+                         f").{why} Listed for completeness."),
+                evidence={"set_aside": set_aside[:8], "discounted_as_print": len(discounted),
+                          **sizes}))
         artifacts: tuple[Artifact, ...] = ()
         if res.matches:
             artifacts = (

@@ -56,7 +56,7 @@ Modules, each importing only those above it: :mod:`.params` (the one parameter d
 (the main entry, :func:`detect_copy_move`) and :mod:`.maps` (the PNG artifacts).
 """
 from .blocks import autocorrelation_peaks, block_shift_votes, exact_block_votes
-from .detect import detect_copy_move
+from .detect import PRINT_REASON, detect_copy_move, rule_refusal
 from .keypoints import affine_hypotheses, keypoint_matches
 from .maps import label_map_png, mask_png
 from .params import CopyMoveParams
@@ -65,6 +65,7 @@ from .score import AREA_FEATURE_CAP, match_features
 
 __all__ = [
     "AREA_FEATURE_CAP",
+    "PRINT_REASON",
     "CloneMatch",
     "CopyMoveParams",
     "CopyMoveResult",
@@ -77,4 +78,5 @@ __all__ = [
     "label_map_png",
     "mask_png",
     "match_features",
+    "rule_refusal",
 ]

@@ -16,7 +16,7 @@ from .blocks import autocorrelation_peaks, block_shift_votes, exact_block_votes
 from .geometry import _bbox, _decompose, _gray, _is_translation, _pad_roi, _resize, _scale_affine
 from .keypoints import affine_hypotheses, keypoint_matches
 from .params import CopyMoveParams
-from .repeats import _competitor_margin, _periodic_fraction
+from .repeats import _competitor_margin, _noise_correlation, _periodic_fraction, noise_maps
 from .results import CloneMatch, CopyMoveResult
 from .roles import _roles
 from .score import _score
@@ -46,6 +46,29 @@ def _dedupe(cands: list[_Candidate], tol: float = 2.0) -> list[_Candidate]:
         if not dup:
             out.append(c)
     return out
+
+
+PRINT_REASON = ("repeated print or object (the two regions share their shape but not their fine "
+                "noise, as two instances of one design do; a pasted copy carries its noise "
+                "along)")
+
+
+def rule_refusal(v: Any, p: CopyMoveParams) -> str | None:
+    """Why the rules set a verified match aside (``None``: they do not). Rules (b), (e),
+    (d) and (f) of the package docstring, in that order; ``v`` needs the measurements of
+    :class:`_Verified` (the benchmark's score fit calls this on collected candidates)."""
+    if v.periodic_fraction is not None and v.periodic_fraction > p.periodic_threshold:
+        return "repeated structure (the content repeats again one step further)"
+    if v.flat_fraction > p.max_flat_fraction:
+        return ("graphics or clipped area (the region is mostly perfectly flat or clipped "
+                "colour, like a caption or logo overlay, whose rendered glyphs repeat exactly)")
+    if v.aperture < p.min_aperture:
+        return ("aperture problem (the content does not change along the shift, like an edge "
+                "or stripe running that way)")
+    if p.noise_rule and v.noise_correlation is not None and \
+            v.noise_correlation < p.noise_max_correlation:
+        return PRINT_REASON
+    return None
 
 
 def detect_copy_move(rgb: np.ndarray, *, params: CopyMoveParams | None = None,
@@ -203,27 +226,21 @@ def detect_copy_move(rgb: np.ndarray, *, params: CopyMoveParams | None = None,
     rejected: list[dict[str, Any]] = []
     kept: list[_Verified] = []
     best_score = 0.0
+    fine, grad = noise_maps(gray_d, p) if verified else (hp, hp)
     for v in verified:
         v.periodic_fraction = _periodic_fraction(hp, v, p)
         v.competitor_margin = _competitor_margin(hp, v, [u for u in verified if u is not v], p)
+        v.noise_correlation, v.noise_pixels, v.noise_std = _noise_correlation(fine, grad, v, p)
         v.score = _score(v, p)
         if collect is not None:
             collect.append(v)
-        if v.periodic_fraction is not None and v.periodic_fraction > p.periodic_threshold:
-            v.reason = "repeated structure (the content repeats again one step further)"
-        else:
-            if v.flat_fraction <= p.max_flat_fraction and v.aperture >= p.min_aperture:
-                best_score = max(best_score, v.score)
-            if v.flat_fraction > p.max_flat_fraction:
-                v.reason = ("graphics or clipped area (the region is mostly perfectly flat or "
-                            "clipped colour, like a caption or logo overlay, whose rendered "
-                            "glyphs repeat exactly)")
-            elif v.aperture < p.min_aperture:
-                v.reason = ("aperture problem (the content does not change along the "
-                            "shift, like an edge or stripe running that way)")
-            elif v.score < p.report_score:
-                v.reason = "weak match (score below the reporting threshold)"
-        if v.reason:
+        reason = rule_refusal(v, p)
+        if reason is None and v.score < p.report_score:
+            reason = "weak match (score below the reporting threshold)"
+        if reason is None or reason.startswith("weak"):
+            best_score = max(best_score, v.score)
+        if reason:
+            v.reason = reason
             rejected.append(_summary(v, to_stored, p, v.reason))
         else:
             kept.append(v)
@@ -271,7 +288,8 @@ def _to_match(v: _Verified, to_stored: float, roles: str, ev: dict[str, Any]) ->
         method=v.cand.method, inliers=v.cand.inliers, zncc_median=v.zncc_median,
         residual_median=v.residual_median, exact_fraction=v.exact_fraction,
         periodic_fraction=v.periodic_fraction, competitor_margin=v.competitor_margin,
-        score=v.score, roles=roles, role_evidence=ev)
+        score=v.score, roles=roles, role_evidence=ev, noise_correlation=v.noise_correlation,
+        noise_pixels=v.noise_pixels)
 
 
 def _summary(v: _Verified, to_stored: float, p: CopyMoveParams, reason: str) -> dict[str, Any]:
@@ -282,4 +300,8 @@ def _summary(v: _Verified, to_stored: float, p: CopyMoveParams, reason: str) -> 
             "zncc_median": round(v.zncc_median, 3),
             "residual_median": round(v.residual_median, 2),
             "periodic_fraction": None if v.periodic_fraction is None
-            else round(v.periodic_fraction, 3)}
+            else round(v.periodic_fraction, 3),
+            "noise_correlation": None if v.noise_correlation is None
+            else round(v.noise_correlation, 3),
+            "noise_pixels": v.noise_pixels, "noise_std": round(v.noise_std, 2),
+            "discounted": reason == PRINT_REASON}

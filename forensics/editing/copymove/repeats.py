@@ -1,7 +1,8 @@
-"""Repeated structure: is a verified match a lattice, or outdone by other shifts?
+"""Repeated structure: is a verified match a lattice, outdone by other shifts, or a print?
 
-Rule (b) of the package docstring (the content repeats again one step further) and the
-competitor margin that enters the score (c).
+Rule (b) of the package docstring (the content repeats again one step further), the
+competitor margin that enters the score (c) and rule (f), repeated print: the two regions
+share their shape but not their fine noise (:func:`_noise_correlation`).
 """
 
 from __future__ import annotations
@@ -60,3 +61,49 @@ def _competitor_margin(hp: np.ndarray, v: _Verified, others: list[_Verified],
     if not sel.any():
         return 1.0
     return float(np.median(z[sel] - best[sel]))
+
+
+def noise_maps(gray: np.ndarray, p: CopyMoveParams) -> tuple[np.ndarray, np.ndarray]:
+    """(fine residual, smoothed gradient magnitude in grey levels per pixel) of the
+    verification image, for :func:`_noise_correlation`."""
+    g = gray.astype(np.float32)
+    fine = g - cv2.GaussianBlur(g, (0, 0), p.noise_sigma)
+    gs = cv2.GaussianBlur(g, (0, 0), p.noise_gradient_sigma)
+    # the 3x3 Sobel kernel weighs a one-pixel step 8 times
+    grad = np.hypot(cv2.Sobel(gs, cv2.CV_32F, 1, 0, ksize=3),
+                    cv2.Sobel(gs, cv2.CV_32F, 0, 1, ksize=3)) / 8.0
+    return fine, grad
+
+
+def _noise_correlation(fine: np.ndarray, grad: np.ndarray, v: _Verified, p: CopyMoveParams
+                       ) -> tuple[float | None, int, float]:
+    """Does the fine noise repeat with the shape? (Pearson r, interior pixels, residual std).
+
+    A copy carries its pixels along, sensor noise and all, so the fine residual (the grey
+    picture minus a light blur) of the pasted region equals that of its source; two
+    instances of one design (a digit printed twice, two identical tiles or windows) share
+    the shape but their noise is independent, as every pixel's sensor noise is (Lukas,
+    Fridrich, Goljan, IEEE TIFS 1(2), 2006). The edges, which both instances share, are left
+    out: the residuals are compared only where the picture is nearly flat at both ends
+    (``noise_max_gradient``), within ``noise_near_core`` pixels of the strict matches. r is
+    None when too few such pixels vary enough to say (``noise_min_pixels``,
+    ``noise_min_std``)."""
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * p.noise_near_core + 1,) * 2)
+    reg = (cv2.dilate(v.core.astype(np.uint8), k) > 0) & v.target
+    tb = _bbox(reg)
+    if tb is None:
+        return None, 0, 0.0
+    a = v.cand.affine
+    t_f, s_f = _crop(fine, tb), _move(fine, a, tb)
+    t_g, s_g = _crop(grad, tb), _move(grad, a, tb)
+    sel = _crop(reg, tb) & np.isfinite(s_f) & np.isfinite(s_g) & \
+        (t_g < p.noise_max_gradient) & (s_g < p.noise_max_gradient)
+    n = int(sel.sum())
+    if n < p.noise_min_pixels:
+        return None, n, 0.0
+    x, y = t_f[sel].astype(np.float64), s_f[sel].astype(np.float64)
+    std = float(min(x.std(), y.std()))
+    if std < p.noise_min_std:
+        return None, n, std
+    r = float(np.mean((x - x.mean()) * (y - y.mean())) / (x.std() * y.std()))
+    return r, n, std

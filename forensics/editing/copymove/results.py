@@ -39,6 +39,10 @@ class CloneMatch:
     roles: str
     """``determined`` (source and target told apart by the JPEG grid) or ``undetermined``."""
     role_evidence: dict[str, Any] = field(default_factory=dict)
+    noise_correlation: float | None = None
+    """Pearson r of the two regions' fine residuals at their interior pixels, which a pixel
+    copy carries along and two instances of a print do not (``None``: not measurable)."""
+    noise_pixels: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +60,9 @@ class CloneMatch:
             "competitor_margin": round(self.competitor_margin, 4),
             "score": round(self.score, 4), "roles": self.roles,
             "role_evidence": self.role_evidence,
+            "noise_correlation": None if self.noise_correlation is None
+            else round(self.noise_correlation, 3),
+            "noise_pixels": self.noise_pixels,
         }
 
 
@@ -77,7 +84,8 @@ class CopyMoveResult:
     keypoint_matches: int
     candidates: int
     rejected: tuple[dict[str, Any], ...]
-    """Verified-looking candidates that were refused, with the reason (e.g. periodic)."""
+    """Verified-looking candidates that were refused, with the reason (e.g. periodic) and
+    their measurements; ``discounted`` is true for those the repeated-print rule refused."""
     notes: tuple[str, ...]
 
     def tampered_mask(self, size: tuple[int, int] | None = None) -> np.ndarray:

@@ -52,6 +52,10 @@ class _Verified:
     flat_fraction: float = 0.0
     periodic_fraction: float | None = None
     competitor_margin: float = 1.0
+    noise_correlation: float | None = None
+    """Pearson r of the interiors' fine residuals (None: not measurable)."""
+    noise_pixels: int = 0
+    noise_std: float = 0.0
     score: float = 0.0
     reason: str = ""
 
