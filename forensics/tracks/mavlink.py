@@ -18,7 +18,6 @@ pymavlink reads from a file name, so the bytes are written to a private temporar
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .missions import mission_item
-from .model import MAX_POINTS, Collector, MissionItem, Track, TrackError
+from .model import MAX_POINTS, Collector, MissionItem, Track, TrackError, quiet
 
 GPS_EPOCH = datetime(1980, 1, 6, tzinfo=timezone.utc)
 LEAP_SECONDS = ((datetime(2017, 1, 1, tzinfo=timezone.utc), 18),
@@ -61,7 +60,8 @@ def _as_file(data: bytes, suffix: str) -> Iterator[str]:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         # pymavlink prints its complaints; they must not reach a JSON document on stdout
-        with contextlib.redirect_stdout(io.StringIO()):
+        # nor a user's terminal
+        with quiet():
             yield name
     finally:
         with contextlib.suppress(OSError):

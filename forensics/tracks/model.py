@@ -8,7 +8,10 @@ the times come from, and how much of the file was read.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,3 +148,18 @@ class Collector:
             self.problems.append(why)
 
 
+
+
+class _Discard(io.TextIOBase):
+    """A text sink that keeps nothing (a damaged log can make a library print a line per byte)."""
+
+    def write(self, s: str) -> int:
+        return len(s)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence what a log library prints (pymavlink, pyulog print their complaints): it must not
+    reach a JSON document on stdout nor the user's terminal."""
+    with contextlib.redirect_stdout(_Discard()), contextlib.redirect_stderr(_Discard()):
+        yield

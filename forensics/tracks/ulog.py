@@ -11,14 +11,13 @@ logs do not carry the mission's coordinates (only dataman ids), so no mission is
 
 from __future__ import annotations
 
-import contextlib
 import io
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
-from .model import MAX_POINTS, Collector, Track, TrackError
+from .model import MAX_POINTS, Collector, Track, TrackError, quiet
 
 ULOG_MAGIC = b"ULog\x01\x12\x35"
 GPS_TOPICS = ("vehicle_gps_position", "sensor_gps")
@@ -61,7 +60,7 @@ def parse_ulog(data: bytes) -> Track:
 
     try:
         # pyulog prints its warnings; they must not reach a JSON document on stdout
-        with contextlib.redirect_stdout(io.StringIO()):
+        with quiet():
             log = ULog(_BoundedReader(data), list(GPS_TOPICS))
     except _NoProgress as exc:
         raise TrackError("the ULog reader made no progress through the file (damaged "
