@@ -189,3 +189,62 @@ def test_release_word_postings_count_like_a_dict(monkeypatch: pytest.MonkeyPatch
                 expected[j] += 1
         assert postings.counts(q, 300).tolist() == expected.tolist()
     assert postings.counts(np.array([5], np.int64), 300).sum() == 0
+
+
+def test_the_checks_own_params_decide_the_index_match(case: dict[str, Path]) -> None:
+    """Issue 13.4: a scan with non-default known_image params is judged by them (not by the
+    index's defaults), and the result records the params that were used."""
+    from provenancekit.forensics.index import MatchParams, load_index
+
+    check = get_checks(["known_image"])[0]
+    quick = ScanOptions(index_path=str(case["index"]), local_features=False)
+    same = str(case["release"] / "b_same_again.jpg")
+    item = scan_file(same, options=quick, checks=[check])
+    f = next(f for f in item.findings if f.code == "known_image.match")
+    d = f.evidence["distances"]["pdq"]
+    assert f.evidence["method"] in ("pdq", "hash_agreement") and d is not None
+    strict = check.with_params(pdq_match=d - 1, pdq_loose=d - 1)
+    item = scan_file(same, options=quick, checks=[strict])
+    assert_valid_item(item.to_dict())
+    assert "known_image.match" not in _codes(item) and item.checks[0].status == "ok"
+    assert item.checks[0].params["pdq_match"] == d - 1  # the params used are those recorded
+    assert item.checks[0].params["pdq_loose"] == d - 1
+    # one load of the file whatever the rules: the views share the matcher
+    base = load_index(case["index"])
+    view = load_index(case["index"], params=strict.params)
+    assert view.params == strict.params and base.params == MatchParams()
+    assert view.matcher is base.matcher and view.store is base.store
+    assert load_index(case["index"], params=MatchParams()) is base
+    # a looser quality floor is what the evidence's low-quality flag follows too
+    loose_q = check.with_params(pdq_quality_min=101)
+    item = scan_file(same, options=quick, checks=[loose_q])
+    f = next(f for f in item.findings if f.code == "known_image.match")
+    assert f.evidence["low_quality_pdq"] is True and f.evidence["method"] == "hash_agreement"
+
+
+def test_the_checks_own_params_decide_the_release_pass(case: dict[str, Path]) -> None:
+    """The release tracker is built from the check's params: with an unreachable inlier
+    count and no hash tolerance, the flipped crop and its resized copy are no longer the
+    same photo."""
+    check = get_checks(["known_image"])[0]
+    strict = check.with_params(min_inliers=10**6, pdq_match=-1, pdq_loose=-1)
+    assert strict.release_pass(ScanOptions()).params == strict.params
+    default = scan([str(case["release"])], checks=[check])
+    doc = scan([str(case["release"])], checks=[strict])
+    assert_valid_scan(doc)
+
+    def dups(d: dict) -> list[str]:
+        return [Path(i["path"]).name for i in d["items"] for f in i["findings"]
+                if f["code"] == "known_image.duplicate_in_release"]
+
+    assert dups(default) == ["b_same_again.jpg"] and dups(doc) == []
+    assert all(c["params"]["min_inliers"] == 10**6 for i in doc["items"] for c in i["checks"])
+
+
+def test_one_working_side_for_the_index_and_the_scan_preview() -> None:
+    """The index's working size is decided in hashing.py and is the scan's preview size (one
+    decode serves both); the index records it among its hash versions."""
+    from provenancekit.forensics.index.hashing import WORKING_SIDE, hash_versions
+
+    assert ScanOptions().preview_max_side == WORKING_SIDE
+    assert hash_versions()["working_side"] == str(WORKING_SIDE)

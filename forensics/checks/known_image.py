@@ -14,8 +14,11 @@ Findings (codes are stable):
 
 Without an index the check is ``not_applicable`` (the scanner asks
 :meth:`KnownImageCheck.applies_to_context`); the release pass runs regardless. Its
-:class:`~forensics.index.MatchParams` are the ones the index matcher and the release pass
-use (:meth:`KnownImageCheck.prepare`, :meth:`KnownImageCheck.release_pass`).
+:class:`~forensics.index.MatchParams` (``params``, changed with ``with_params``) are the ones
+the index matcher and the release pass use: the index is loaded with them
+(``load_index(path, params=...)``), the release tracker is built from them, and they are what
+the result records. The working image is :data:`~forensics.index.hashing.WORKING_SIDE` px,
+decided there and recorded once, as the result's ``working_size``.
 A match is evidence that the picture existed before, under the entry's provenance; it says
 nothing about whether the release's caption is false unless the dates are compared.
 """
@@ -87,7 +90,7 @@ class KnownImageCheck(Check):
         with a clear error, instead of failing every file."""
         path = scan_index_path(options.index_path)
         if path is not None:
-            load_index(path)
+            load_index(path, params=self.params)
 
     def release_record(self, ctx: AnalysisContext) -> bytes | None:
         if not ctx.is_image or ctx.image_or_none is None:
@@ -101,7 +104,7 @@ class KnownImageCheck(Check):
         path = scan_index_path(ctx.options.index_path)
         if path is None:
             return CheckOutput()
-        index = load_index(path)
+        index = load_index(path, params=self.params)  # this check's rules, not the defaults
         sig = context_signature(ctx)
         matches, _ = index.match(sig, local_features=ctx.options.local_features)
         findings = []

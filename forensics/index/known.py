@@ -40,6 +40,7 @@ from ..model import EvidenceItem
 from ..sniff import IMAGE_TYPES, SNIFF_BYTES, sniff_media_type
 from . import features as feat
 from .hashing import (
+    PDQ_QUALITY_MIN,
     WORKING_SIDE,
     global_hashes,
     hash_versions,
@@ -111,10 +112,13 @@ class Match:
     candidate: Candidate
     transformation: dict[str, Any]
     confidence: str
+    pdq_quality_min: int = PDQ_QUALITY_MIN
+    """The :attr:`MatchParams.pdq_quality_min` the match was judged with."""
 
     def to_dict(self) -> dict[str, Any]:
         c = self.candidate
         v = c.verification
+        q_min = self.pdq_quality_min
         return {
             "entry": self.record.provenance(),
             "method": c.method,
@@ -122,8 +126,8 @@ class Match:
             "distances": c.distances(),
             "pdq_quality": {"known": c.pdq_quality, "release": c.query_pdq_quality},
             "low_quality_pdq": bool(
-                (c.pdq_quality is not None and c.pdq_quality < 50)
-                or (c.query_pdq_quality is not None and c.query_pdq_quality < 50)),
+                (c.pdq_quality is not None and c.pdq_quality < q_min)
+                or (c.query_pdq_quality is not None and c.query_pdq_quality < q_min)),
             "verification": None if v is None else {
                 "verified": v.reason == "verified", "inliers": v.inliers,
                 "matches": v.matches, "mirrored": v.mirrored, "scale": v.scale,
@@ -227,6 +231,8 @@ class KnownImageIndex:
     def __init__(self, store: IndexStore, *, params: MatchParams | None = None):
         self.store = store
         self.params = params or MatchParams()
+        """The rules every match and add of this object uses (a scan's are the
+        ``known_image`` check's own, given to :func:`load_index`)."""
         self._matcher: HashMatcher | None = None
         self._lock = threading.RLock()
         stored = _stored_versions(store)
@@ -243,6 +249,19 @@ class KnownImageIndex:
     @property
     def path(self) -> str | None:
         return getattr(self.store, "path", None)
+
+    def with_params(self, params: MatchParams) -> KnownImageIndex:
+        """The same index (store, loaded matcher) judged with other rules.
+
+        The two objects share the store: closing either closes it. Searching is unchanged
+        (the in-memory tables do not depend on the rules), so this costs no reload.
+        """
+        if params == self.params:
+            return self
+        view = object.__new__(KnownImageIndex)
+        view.store, view.params = self.store, params
+        view._matcher, view._lock = self.matcher, self._lock
+        return view
 
     @property
     def matcher(self) -> HashMatcher:
@@ -398,7 +417,7 @@ class KnownImageIndex:
                                          ref_size=(rec.width, rec.height), params=p,
                                          trim_box=sig.box(c.pdq_variant or 0),
                                          working_size=sig.working_size)
-            matches.append(Match(rec, c, tr, confidence(c, p)))
+            matches.append(Match(rec, c, tr, confidence(c, p), p.pdq_quality_min))
         matches.sort(key=_match_rank)
         rejected = sorted((c for c in cands.values() if not c.accepted),
                           key=lambda c: (c.pdq if c.pdq is not None else 999,
@@ -537,11 +556,19 @@ _LOADED: dict[str, tuple[tuple[int, int], KnownImageIndex]] = {}
 _LOADED_LOCK = threading.Lock()
 
 
-def load_index(path: str | os.PathLike[str]) -> KnownImageIndex:
+def load_index(path: str | os.PathLike[str], *,
+               params: MatchParams | None = None) -> KnownImageIndex:
     """The read-only index at ``path`` with its matcher loaded: once per process.
 
-    Reopened only when the file changed (size or modification time).
+    Reopened only when the file changed (size or modification time). ``params`` are the
+    rules its matches are judged with (a scan passes the ``known_image`` check's own, so a
+    changed threshold changes the outcome); the file is loaded once whatever the rules
+    (:meth:`KnownImageIndex.with_params`). ``None``: the default :class:`MatchParams`.
     """
+    return _load(path).with_params(params or MatchParams())
+
+
+def _load(path: str | os.PathLike[str]) -> KnownImageIndex:
     where = os.path.abspath(os.fspath(path))
     try:
         st = os.stat(where)

@@ -108,7 +108,9 @@ class SignatureSink:
 class ReleaseTracker:
     """Hashes of the images scanned so far in one release."""
 
-    params: MatchParams = field(default_factory=MatchParams)
+    params: MatchParams
+    """The rules duplicates are judged with: the ``known_image`` check's own (no default
+    here, so a scan's release pass cannot drift from its index matching)."""
     max_verify: int = 8
     """Earlier images verified with local features per new image (closest first)."""
     local_features: bool = True
