@@ -107,15 +107,22 @@ def test_unreadable_inputs_are_clear(tmp_path: Path) -> None:
         load_case(_write(tmp_path, "x: !!python/object/apply:os.system ['echo hi']\n"))
 
 
-def test_template_is_a_valid_case_once_its_file_exists(tmp_path: Path) -> None:
+def test_template_is_refused_until_every_placeholder_is_filled(tmp_path: Path) -> None:
+    """Issue 14, item 7: the template as written is refused, naming every example value
+    left in it (the file's absence is one more problem, listed with them)."""
+    from provenancekit.forensics.case.template import placeholders
+
     path = write_template(tmp_path / "c")
     assert path.read_text(encoding="utf-8") == template_text()
+    (tmp_path / "c" / "evidence" / "photo1.jpg").write_bytes(b"x")
     with pytest.raises(CaseFileError) as info:
         load_case(path)
-    assert len(info.value.problems) == 1 and "evidence/photo1.jpg: no such file" in str(info.value)
-    (tmp_path / "c" / "evidence" / "photo1.jpg").write_bytes(b"x")
-    case = load_case(path)
-    assert case.evidence[0].id == "E1" and case.review.rating is None
+    problems = info.value.problems
+    named = [p.split(": ", 2)[1] for p in problems]
+    expected = [".".join(ph.path).replace(".*", "[0]") for ph in placeholders()]
+    assert named == expected, named
+    assert all("still holds the template's placeholder" in p for p in problems)
+    assert "22 fields still hold the template's placeholders" in str(info.value)
     with pytest.raises(Exception, match="already exists"):
         write_template(tmp_path / "c")
 

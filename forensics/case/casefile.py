@@ -21,6 +21,7 @@ import yaml
 
 from ..errors import ProvenanceError
 from ..tracks.times import TimeValue, Window, read_time
+from .template import Placeholder, placeholders
 
 CASE_VERSION = 1
 FIRST_DRAFT = ("verified", "likely", "possible", "unverified", "false")
@@ -31,6 +32,8 @@ MEDIA_CATEGORIES = ("OriginalMediaContent", "EditedOrCroppedContent",
 """schema.org ``MediaManipulationRatingEnumeration`` members used by MediaReview."""
 EVIDENCE_KINDS = ("auto", "image", "track", "document")
 MAX_CASE_BYTES = 2 * 1024 * 1024
+PLACEHOLDER_PROBLEM = "still holds the template's placeholder"
+"""How a problem about a template placeholder left in the case file begins."""
 MAX_DEPTH = 32
 """Deepest nesting of mappings and lists a case file may have (real ones use four)."""
 
@@ -318,8 +321,12 @@ def load_case(path: str | os.PathLike[str], *, check_files: bool = True) -> Case
     case = _validate(_Reader(data, lines), p.resolve(), raw, check_files)
     if lines.problems:
         n = len(lines.problems)
-        raise CaseFileError(f"{name}: {n} problem{'s' if n > 1 else ''} in the case file:\n  "
-                            + "\n  ".join(lines.problems), path=name, problems=lines.problems)
+        held = sum(PLACEHOLDER_PROBLEM in p for p in lines.problems)
+        note = (f" ({held} field{'s' if held > 1 else ''} still hold{'' if held > 1 else 's'} "
+                "the template's placeholders: fill in each one named below)") if held else ""
+        raise CaseFileError(f"{name}: {n} problem{'s' if n > 1 else ''} in the case file{note}:"
+                            "\n  " + "\n  ".join(lines.problems), path=name,
+                            problems=lines.problems)
     assert case is not None
     return case
 
@@ -351,6 +358,60 @@ def _resolve(r: _Reader, folder: Path, name: str, where: tuple[Any, ...]) -> str
         r.lines.error(where, f"{name[:60]!r} contains a NUL character, which no file name can")
         return None
     return str((folder / name).resolve())
+
+
+def _expand(r: _Reader, pattern: tuple[str, ...], done: tuple[Any, ...] = ()
+            ) -> list[tuple[Any, ...]]:
+    """The case file's paths matching a placeholder path (``*``: each item of that list)."""
+    if not pattern:
+        return [done]
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        items = r.get(done)
+        return [p for i in range(len(items) if isinstance(items, list) else 0)
+                for p in _expand(r, rest, (*done, i))]
+    return _expand(r, rest, (*done, head))
+
+
+def _same_time(value: Any, example: datetime) -> bool:
+    t = read_time(value)
+    return t is not None and t.has_offset and not t.date_only and t.dt == example
+
+
+def _still_placeholder(r: _Reader, ph: Placeholder, path: tuple[Any, ...]) -> str | None:
+    """What the field still holds, when it is the template's example; else ``None``."""
+    value = r.get(path)
+    if ph.kind == "position":
+        if not isinstance(value, dict):
+            return None
+        lat, lon = value.get("lat"), value.get("lon")
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) \
+                and (float(lat), float(lon)) == ph.value:
+            return f"lat {lat}, lon {lon}"
+        return None
+    if ph.kind == "time":
+        if value is None or not _same_time(value, ph.value):
+            return None
+        return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+    if isinstance(value, str) and value.strip() == ph.value:
+        return repr(ph.value) if len(ph.value) <= 60 else repr(ph.value[:57] + "...")
+    return None
+
+
+def _refuse_placeholders(r: _Reader) -> None:
+    """A problem for each field still holding the template's example (see
+    :mod:`forensics.case.template`): a report about a claim by "Who made it" at 0, 0 helps
+    nobody, and a fact-checker may publish its ClaimReview."""
+    for ph in placeholders():
+        for path in _expand(r, ph.path):
+            held = _still_placeholder(r, ph, path)
+            if held is None:
+                continue
+            what = " position" if ph.kind == "position" else ""
+            todo = "give the real coordinates" if ph.kind == "position" else "fill it in"
+            if ph.optional:
+                todo += " or remove it"
+            r.lines.error(path, f"{PLACEHOLDER_PROBLEM}{what} ({held}): {todo}")
 
 
 def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | None:
@@ -475,6 +536,7 @@ def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | N
             rating=r.text(("review", "rating"), choices=FIRST_DRAFT),
             rating_explanation=r.text(("review", "rating_explanation")),
             url=r.text(("review", "url")), published=pub.iso() if pub else None, media=media)
+    _refuse_placeholders(r)
     if c_text is None or c_author is None:
         return None
     claim = Claim(c_text, c_author, c_date.iso() if c_date else None, tuple(apps),

@@ -1,0 +1,139 @@
+"""Case verdicts a fact-checker can publish (issue 14, items 1, 3, 4, 7, 8), on real files.
+
+Real inputs from ``../shared/corpus`` (copied into the test's temporary folder, never modified
+in place; skipped when the corpus is absent):
+
+* ``HMD_Nokia_8.3_5G.jpg``: a phone photo whose EXIF DateTimeOriginal 2022-08-14 14:12:31 has
+  OffsetTimeOriginal +03:00 (11:12:31 UTC) and whose GPS clock says 11:12:32 UTC
+  (``provenance metadata FILE --json``), taken in Helsinki (60.1467, 24.9068);
+* ``cerknicko-jezero.gpx``: a GPSBabel track of a lake shore walk (gpxpy's test data).
+
+Only the metadata and track checks run (the case logic under test reads their results; the
+pixel checks would add ~10 s a run on the 9 MP photo and change nothing here).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provenancekit.forensics.case import CaseFileError, load_case, run_case, template_text
+from provenancekit.forensics.case.template import placeholders
+from provenancekit.forensics.checks import get_checks
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+NOKIA = CORPUS / "exif" / "exif-py" / "jpg" / "mobile" / "HMD_Nokia_8.3_5G.jpg"
+TRACK = CORPUS / "navlog" / "gpxpy" / "cerknicko-jezero.gpx"
+
+pytestmark = [
+    pytest.mark.skipif(not (NOKIA.is_file() and TRACK.is_file()),
+                       reason="../shared/corpus is not beside the project"),
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork"),
+]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``provenance ARGS`` through the console entry point's module (its error handling)."""
+    return subprocess.run([sys.executable, "-m", "provenancekit.cli", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def _checks() -> tuple:
+    return tuple(c for c in get_checks() if c.name in ("metadata", "track"))
+
+
+# The template's examples and what a fact-checker writes instead (a claim about the photo).
+FILLED = {
+    '"Short name of the case"': '"Helsinki harbour photo"',
+    '"The claim exactly as it was made."': '"The photo shows the harbour fire of 14 August."',
+    '"Who made it (a ministry, a spokesperson, an account)"': '"City press office"',
+    "date: 2025-01-01T12:00:00+00:00": "date: 2022-08-14T18:00:00+03:00",
+    "https://example.org/where-the-claim-appeared": "https://city.example/press/0814",
+    "published: 2025-01-01T12:00:00+00:00": "published: 2022-08-14T18:00:00+03:00",
+    '"Headline or post title"': '"Fire at the harbour"',
+    "start: 2025-01-01T00:00:00+00:00": "start: 2022-08-14T13:00:00+03:00",
+    "end: 2025-01-01T06:00:00+00:00": "end: 2022-08-14T16:00:00+03:00",
+    '"Named place"': '"West Harbour"',
+    "    lat: 0.0\n    lon: 0.0\n    radius_km: 2": "    lat: 60.147\n    lon: 24.907\n"
+                                                   "    radius_km: 2",
+    '"Alleged target"': '"Pier 4"',
+    "    lat: 0.0\n    lon: 0.0\n    radius_km: 1": "    lat: 60.148\n    lon: 24.909\n"
+                                                   "    radius_km: 1",
+    '"Other named site"': '"Fire station"',
+    "    lat: 0.0\n    lon: 0.0\n    note": "    lat: 60.16\n    lon: 24.94\n    note",
+    '"Why it matters"': '"Where the fire crews came from"',
+    "https://example.org/where-you-got-it": "https://t.me/s/city_press/88",
+    "obtained_at: 2025-01-02T09:00:00+00:00": "obtained_at: 2022-08-15T09:00:00+03:00",
+    '"What the release says the file shows"': '"The fire at the harbour"',
+    '"Your name"': '"A. Checker"',
+    '"Your organisation"': '"Example Desk"',
+    "organization_url: https://example.org": "organization_url: https://desk.example",
+}
+
+
+def _case_folder(tmp_path: Path, name: str = "case") -> Path:
+    folder = tmp_path / name
+    (folder / "evidence").mkdir(parents=True)
+    shutil.copyfile(NOKIA, folder / "evidence" / "photo1.jpg")
+    return folder
+
+
+def _fill(text: str, keep: tuple[str, ...] = ()) -> str:
+    for old, new in FILLED.items():
+        assert old in text, old
+        if old not in keep:
+            text = text.replace(old, new, 1)
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# item 7: an unfilled template is refused, naming each field to fill
+# --------------------------------------------------------------------------------------------
+
+
+def test_case_init_then_run_is_refused_naming_every_field(tmp_path: Path) -> None:
+    folder = _case_folder(tmp_path)
+    init = _cli("case", "init", str(folder))
+    assert init.returncode == 0, init.stderr
+    run = _cli("case", "run", str(folder / "case.yaml"), "-o", str(folder / "out"))
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert not (folder / "out").exists()  # no report about a claim at 0, 0
+    out = run.stderr
+    assert "Traceback" not in out
+    assert "22 fields still hold the template's placeholders" in out
+    for ph in placeholders():
+        field = ".".join(ph.path).replace(".*", "[0]")
+        assert f"{field}: still holds the template's placeholder" in out, field
+    assert "(lat 0.0, lon 0.0): give the real coordinates" in out
+
+
+def test_a_filled_template_runs_and_a_forgotten_field_is_named(tmp_path: Path) -> None:
+    folder = _case_folder(tmp_path)
+    text = template_text()
+    (folder / "case.yaml").write_text(_fill(text), encoding="utf-8")
+    case = load_case(folder / "case.yaml")
+    assert case.claim.author == "City press office" and case.place is not None
+    report = run_case(folder / "case.yaml", checks=_checks())
+    assert report["evidence"][0]["summary"]["model"] == "Nokia 8.3 5G"
+    # one forgotten example of each kind: text, a time at another offset, a position
+    forgot = _fill(text, keep=("date: 2025-01-01T12:00:00+00:00", '"Your organisation"',
+                               "    lat: 0.0\n    lon: 0.0\n    note"))
+    forgot = forgot.replace("date: 2025-01-01T12:00:00+00:00",
+                            "date: 2025-01-01T15:00:00+03:00")  # the same instant
+    (folder / "case.yaml").write_text(forgot, encoding="utf-8")
+    with pytest.raises(CaseFileError) as info:
+        load_case(folder / "case.yaml")
+    named = sorted(p.split(": ", 2)[1] for p in info.value.problems)
+    assert named == ["claim.date", "review.organization", "sites[0]"], info.value.problems
+    # a copied, unedited evidence block is caught too (each list item is checked)
+    second = _fill(text).replace(
+        "  # - id: E2", "  - id: E2\n    file: evidence/photo1.jpg\n"
+        "    obtained_from: https://example.org/where-you-got-it\n  # - id: E3")
+    (folder / "case.yaml").write_text(second, encoding="utf-8")
+    with pytest.raises(CaseFileError, match=r"evidence\[1\]\.obtained_from: still holds"):
+        load_case(folder / "case.yaml")
