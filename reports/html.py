@@ -120,18 +120,23 @@ def map_svg(report: dict[str, Any], width: int = 860, height: int = 520) -> Mark
     sites = (report.get("case") or {}).get("sites") or []
     photos = []
     tracks = []
+    missions: list[tuple[str, dict[str, Any]]] = []
     for e in report.get("evidence") or []:
         gps = (e.get("summary") or {}).get("gps") if e.get("summary") else None
         if gps and gps.get("lat") is not None and gps.get("lon") is not None:
             photos.append((e["id"], float(gps["lat"]), float(gps["lon"])))
         if e.get("track") and e["track"].get("polyline"):
             tracks.append((e["id"], e["track"]["polyline"]))
+        if e.get("track") and (e["track"].get("mission") or {}).get("waypoints"):
+            missions.append((e["id"], e["track"]["mission"]))
     core: list[tuple[float, float]] = []
     for p in [place, target, *sites]:
         if p:
             core.append((float(p["lat"]), float(p["lon"])))
     for _, line in tracks:
         core.extend((float(a), float(b)) for a, b in line)
+    for _, m in missions:
+        core.extend(_mission_path(m))
     extent = report.get("map")  # what to show is measured by the library, not here
     if not extent or not (core or photos):
         return Markup('<p class="meta">No coordinates to draw: the case names no place and no '
@@ -163,11 +168,38 @@ def map_svg(report: dict[str, Any], width: int = 860, height: int = 520) -> Mark
                      'fill-opacity="0.15" stroke="#2f6fdb" stroke-width="1.5"/>')
         parts.append(_label(x + max(rad, 4) + 4, y + 16, f"claimed place: {place['name']}",
                             "#1f4fa8"))
-    for tid, line in tracks:
-        xy = [proj.xy(a, b) for a, b in line]
+    for mid, m in missions:  # planned: dashed, numbered waypoints, home
+        xy = [proj.xy(a, b) for a, b in _mission_path(m)]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#7b2cbf" '
-                     'stroke-width="2.2" stroke-linejoin="round"/>')
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#0a7d5a" '
+                     'stroke-width="1.8" stroke-dasharray="7 5" stroke-linejoin="round"/>')
+        if m.get("home"):
+            hx, hy = proj.xy(float(m["home"][0]), float(m["home"][1]))
+            parts.append(f'<rect x="{hx - 5:.1f}" y="{hy - 5:.1f}" width="10" height="10" '
+                         'fill="#0a7d5a"/>')
+            parts.append(_label(hx + 8, hy - 6, f"{mid} home / launch", "#075e44"))
+        for w in m["waypoints"][:60]:
+            wx, wy = proj.xy(float(w["lat"]), float(w["lon"]))
+            parts.append(f'<circle cx="{wx:.1f}" cy="{wy:.1f}" r="7" fill="#fff" '
+                         'stroke="#0a7d5a" stroke-width="1.5"/>')
+            parts.append(f'<text x="{wx:.1f}" y="{wy + 3.5:.1f}" font-size="9" '
+                         f'text-anchor="middle" fill="#075e44">{int(w["seq"])}</text>')
+        dest = m.get("destination")
+        if dest and dest.get("lat") is not None:
+            dx, dy = proj.xy(float(dest["lat"]), float(dest["lon"]))
+            parts.append(_label(dx + 10, dy + 16, f"{mid} mission destination", "#075e44"))
+    for tid, line in tracks:  # flown: solid, light (start) to dark (end)
+        xy = [proj.xy(a, b) for a, b in line]
+        chunks = max(1, min(12, len(xy) - 1))
+        step = (len(xy) - 1) / chunks if len(xy) > 1 else 1
+        for c in range(chunks):
+            seg = xy[round(c * step): round((c + 1) * step) + 1]
+            if len(seg) < 2:
+                continue
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in seg)
+            parts.append(f'<polyline points="{path}" fill="none" '
+                         f'stroke="{_time_colour(c / max(1, chunks - 1))}" '
+                         'stroke-width="2.4" stroke-linejoin="round"/>')
         (sx, sy), (ex, ey) = xy[0], xy[-1]
         parts.append(f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="5" fill="#fff" stroke="#7b2cbf" '
                      'stroke-width="2"/>')
@@ -209,6 +241,71 @@ def map_svg(report: dict[str, Any], width: int = 860, height: int = 520) -> Mark
     return Markup("".join(parts))
 
 
+def _mission_path(m: dict[str, Any]) -> list[tuple[float, float]]:
+    """Home (when stated) then the navigation points, as the library listed them."""
+    out = [(float(m["home"][0]), float(m["home"][1]))] if m.get("home") else []
+    return out + [(float(w["lat"]), float(w["lon"])) for w in m.get("waypoints") or []]
+
+
+def _time_colour(f: float) -> str:
+    """Lavender at the start of a track to deep purple at its end (0 <= f <= 1)."""
+    a, b = (0xc8, 0xb6, 0xff), (0x3c, 0x09, 0x6c)
+    return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b, strict=True))
+
+
+def profile_svg(track: dict[str, Any], width: int = 520, height: int = 150) -> Markup:
+    """Altitude (filled) and ground speed (line) over time, with the log's timed events
+    marked, from the library's ``profile`` rows; nothing when there is no profile."""
+    prof = track.get("profile") or {}
+    rows = prof.get("rows") or []
+    if len(rows) < 2:
+        return Markup("")
+    pad_l, pad_r, pad_t, pad_b = 44, 44, 12, 24
+    t_end = max(float(r[0]) for r in rows) or 1.0
+    alts = [float(r[1]) for r in rows if r[1] is not None]
+    kmhs = [float(r[2]) for r in rows if r[2] is not None]
+
+    def x(s: float) -> float:
+        return pad_l + (width - pad_l - pad_r) * s / t_end
+
+    def scale(v: float, lo: float, hi: float) -> float:
+        return height - pad_b - (height - pad_t - pad_b) * ((v - lo) / ((hi - lo) or 1.0))
+
+    parts = [f'<svg class="profile" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+             f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+             'aria-label="altitude and speed over time">',
+             f'<rect width="{width}" height="{height}" fill="#fbfcfe" stroke="#d5d5d9"/>']
+    if alts:
+        lo, hi = min(alts), max(alts)
+        pts = [(x(float(r[0])), scale(float(r[1]), lo, hi)) for r in rows if r[1] is not None]
+        area = (f"{pts[0][0]:.1f},{height - pad_b} " + " ".join(f"{a:.1f},{b:.1f}"
+                for a, b in pts) + f" {pts[-1][0]:.1f},{height - pad_b}")
+        parts.append(f'<polygon points="{area}" fill="#2f6fdb" fill-opacity="0.18" '
+                     'stroke="#2f6fdb" stroke-width="1.2"/>')
+        parts.append(f'<text x="4" y="{pad_t + 8}" font-size="10" fill="#1f4fa8">'
+                     f'{hi:.0f} m</text><text x="4" y="{height - pad_b}" font-size="10" '
+                     f'fill="#1f4fa8">{lo:.0f} m</text>')
+    if kmhs:
+        hi = max(kmhs)
+        pts = [(x(float(r[0])), scale(float(r[2]), 0.0, hi)) for r in rows if r[2] is not None]
+        parts.append('<polyline points="' + " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
+                     + '" fill="none" stroke="#c1121f" stroke-width="1.2"/>')
+        parts.append(f'<text x="{width - 4}" y="{pad_t + 8}" font-size="10" fill="#a4161a" '
+                     f'text-anchor="end">{hi:.0f} km/h</text>')
+    for ev in (prof.get("events") or [])[:40]:
+        s = float(ev["s"])
+        if 0 <= s <= t_end:
+            parts.append(f'<line x1="{x(s):.1f}" y1="{pad_t}" x2="{x(s):.1f}" '
+                         f'y2="{height - pad_b}" stroke="#555" stroke-dasharray="2 3">'
+                         f'<title>{escape(str(ev.get("kind")))}: {escape(str(ev.get("text")))}'
+                         '</title></line>')
+    parts.append(f'<text x="{pad_l}" y="{height - 6}" font-size="10" fill="#333">0 s</text>'
+                 f'<text x="{width - pad_r}" y="{height - 6}" font-size="10" fill="#333" '
+                 f'text-anchor="end">{t_end:,.0f} s (from {escape(str(prof.get("start")))})'
+                 '</text></svg>')
+    return Markup("".join(parts))
+
+
 def _label(x: float, y: float, text: str, color: str, anchor: str = "start",
            width: int = 860) -> str:
     if anchor == "start" and x + 7.2 * len(text) > width - 6:  # would run off the right edge
@@ -219,22 +316,30 @@ def _label(x: float, y: float, text: str, color: str, anchor: str = "start",
 
 
 def track_svg(track: dict[str, Any], size: int = 240) -> Markup:
-    """A small drawing of one track (north up), for the evidence card."""
-    line = track.get("polyline") or []
-    if not line:
+    """A small drawing of one track (north up), for the evidence card: the flown track solid,
+    the programmed mission dashed."""
+    line = [(float(a), float(b)) for a, b in track.get("polyline") or []]
+    plan = _mission_path(track.get("mission") or {})
+    if not line and not plan:
         return Markup("")
-    proj = _Projection([p[0] for p in line], [p[1] for p in line], size, size, pad=16)
-    pts = " ".join("{:.1f},{:.1f}".format(*proj.xy(a, b)) for a, b in line)
-    sx, sy = proj.xy(*line[0])
-    ex, ey = proj.xy(*line[-1])
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 {size} {size}" role="img" aria-label="track">'
-        f'<rect width="{size}" height="{size}" fill="#fbfcfe" stroke="#d5d5d9"/>'
-        f'<polyline points="{pts}" fill="none" stroke="#7b2cbf" stroke-width="2"/>'
-        f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="4" fill="#fff" stroke="#7b2cbf"/>'
-        f'<circle cx="{ex:.1f}" cy="{ey:.1f}" r="4" fill="#7b2cbf"/>'
-        f'<text x="{size - 14}" y="18" font-size="12" fill="#333">N</text></svg>')
+    every = line + plan
+    proj = _Projection([p[0] for p in every], [p[1] for p in every], size, size, pad=16)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+             f'viewBox="0 0 {size} {size}" role="img" aria-label="track">'
+             f'<rect width="{size}" height="{size}" fill="#fbfcfe" stroke="#d5d5d9"/>']
+    if len(plan) > 1:
+        pts = " ".join("{:.1f},{:.1f}".format(*proj.xy(a, b)) for a, b in plan)
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="#0a7d5a" '
+                     'stroke-width="1.5" stroke-dasharray="5 4"/>')
+    if line:
+        pts = " ".join("{:.1f},{:.1f}".format(*proj.xy(a, b)) for a, b in line)
+        sx, sy = proj.xy(*line[0])
+        ex, ey = proj.xy(*line[-1])
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="#7b2cbf" stroke-width="2"/>'
+                     f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="4" fill="#fff" stroke="#7b2cbf"/>'
+                     f'<circle cx="{ex:.1f}" cy="{ey:.1f}" r="4" fill="#7b2cbf"/>')
+    parts.append(f'<text x="{size - 14}" y="18" font-size="12" fill="#333">N</text></svg>')
+    return Markup("".join(parts))
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,4 +372,5 @@ def render_html(report: dict[str, Any]) -> str:
         map_svg=map_svg(report), timeline=_merged_timeline(report),
         fields={e["id"]: metadata_fields(e.get("scan")) for e in evidence},
         track_svgs={e["id"]: track_svg(e["track"]) for e in evidence if e.get("track")},
+        profile_svgs={e["id"]: profile_svg(e["track"]) for e in evidence if e.get("track")},
     )

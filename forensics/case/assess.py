@@ -23,7 +23,7 @@ from typing import Any
 from ..model import Finding, severity_rank
 from ..tracks.geo import haversine_km
 from ..tracks.times import Window, parse_time
-from .casefile import Case, Place
+from .casefile import Place
 
 CONSISTENT, INCONSISTENT, CANNOT_TELL = "consistent", "inconsistent", "cannot_tell"
 CHECK = "case"
@@ -349,118 +349,7 @@ def assess_integrity(item: dict[str, Any]) -> dict[str, Any]:
     return _assessment("integrity", CONSISTENT, "low", msg, [], refs)
 
 
-# --------------------------------------------------------------------------------------------
-# navigation (track files)
-# --------------------------------------------------------------------------------------------
-
-
-def assess_navigation(track: dict[str, Any], case: Case, near_km: float) -> list[dict[str, Any]]:
-    """Target and time assessments of a parsed track (see :func:`track.analyse_track`)."""
-    out = []
-    places = track.get("places") or []
-    target = next((p for p in places if p["role"] == "target"), None)
-    sites = [p for p in places if p["role"] == "site"]
-    leg = track.get("final_leg")
-    findings: list[dict[str, Any]] = []
-    refs = [{"kind": "track", "field": "end point",
-             "value": f"{track['end']['lat']:.6f}, {track['end']['lon']:.6f}"}]
-    near_sites = sorted((s for s in sites if s["end_km"] <= near_km), key=lambda s: s["end_km"])
-    passes = [s for s in sites if s["closest_km"] <= near_km and s not in near_sites]
-    for s in near_sites:
-        findings.append(_f("track.ends_near_site", "high", "high",
-                           f"The last point is {s['end_km']:.1f} km from {s['name']}.",
-                           site=s["name"], end_km=round(s["end_km"], 3)))
-    for s in passes:
-        findings.append(_f("track.passes_near_site", "medium", "high",
-                           f"The track passes within {s['closest_km']:.1f} km of {s['name']}.",
-                           site=s["name"], closest_km=round(s["closest_km"], 3),
-                           at_time=s.get("closest_time")))
-    if leg:
-        heading = f"The final leg ({leg['length_km']:.1f} km) heads {leg['compass']} " \
-                  f"({leg['bearing_deg']:.0f} deg)"
-        parts = []
-        for p in ([target] if target else []) + sites:
-            if p.get("extended_miss_km") is not None:
-                parts.append(f"continued straight it passes {p['extended_miss_km']:.1f} km "
-                             f"from {p['name']}")
-        findings.append(_f("track.final_leg", "info", "high",
-                           heading + ("; " + "; ".join(parts) if parts else "") + ".",
-                           bearing_deg=round(leg["bearing_deg"], 1), compass=leg["compass"],
-                           length_km=round(leg["length_km"], 3)))
-    if target is None:
-        out.append(_assessment("target", CANNOT_TELL, "high",
-                               "The case names no target to measure the track against.",
-                               findings, refs))
-    else:
-        radius = max(case.target.radius_km or near_km, near_km) if case.target else near_km
-        end_km, close_km = target["end_km"], target["closest_km"]
-        site_txt = "; ".join(
-            f"the track {'ends' if s in near_sites else 'passes'} within "
-            f"{(s['end_km'] if s in near_sites else s['closest_km']):.1f} km of {s['name']}"
-            for s in near_sites + passes)
-        base = (f"The last point is {end_km:.1f} km from the claimed target {target['name']}"
-                + (f" (closest approach {close_km:.1f} km)" if close_km < end_km - 0.05 else "")
-                + (f"; {site_txt}" if site_txt else "") + ".")
-        ev = {"target": target["name"], "end_km": round(end_km, 3),
-              "closest_km": round(close_km, 3), "radius_km": radius}
-        if end_km <= radius:
-            findings.insert(0, _f("track.ends_near_target", "info", "high", base, **ev))
-            out.append(_assessment("target", CONSISTENT, "medium", base + " The navigation "
-                                   "data fit the claimed target (a track file can be edited "
-                                   "or fabricated: its origin still needs establishing).",
-                                   findings, refs))
-        elif close_km <= radius:
-            findings.insert(0, _f("track.passes_target", "low", "high", base, **ev))
-            out.append(_assessment("target", CANNOT_TELL, "medium", base + " The track passes "
-                                   "the claimed target but ends elsewhere.", findings, refs))
-        else:
-            conf = "high" if near_sites else "medium"
-            findings.insert(0, _f("track.misses_target", "high", conf, base, **ev))
-            out.append(_assessment("target", INCONSISTENT, conf, base + " The navigation "
-                                   "data released in support of the claim do not point to the "
-                                   "claimed target.", findings, refs))
-    counts = (track.get("times") or {}).get("relation_counts") or {}
-    n = track.get("points") or 0
-    if case.window is None:
-        out.append(_assessment("time", CANNOT_TELL, "high", "The case states no event window."))
-    elif counts.get("no_time", 0) == n:
-        out.append(_assessment("time", CANNOT_TELL, "high",
-                               "The track's points carry no times.",
-                               [_f("track.no_times", "info", "high",
-                                   "The track's points carry no times.")]))
-    else:
-        inside, before, after = (counts.get(k, 0) for k in ("inside", "before", "after"))
-        t = track["times"]
-        span = f"{t['first']} to {t['last']}"
-        ev = {"first": t["first"], "last": t["last"], "counts": counts}
-        if inside and not before and not after:
-            msg = f"All timed points ({inside}) fall inside the event window ({span})."
-            out.append(_assessment("time", CONSISTENT, "medium", msg,
-                                   [_f("track.times_in_window", "info", "medium", msg, **ev)]))
-        elif not inside and (before or after):
-            msg = (f"None of the track's times falls inside the event window ({span}; "
-                   f"{before} before, {after} after).")
-            out.append(_assessment("time", INCONSISTENT, "high", msg,
-                                   [_f("track.times_outside_window", "high", "high", msg,
-                                       **ev)]))
-        else:
-            msg = (f"The track's times ({span}) only partly fall inside the event window "
-                   f"({inside} inside, {before} before, {after} after, "
-                   f"{counts.get('unknown', 0)} without a fixed offset).")
-            out.append(_assessment("time", CANNOT_TELL, "medium", msg,
-                                   [_f("track.times_partly_in_window", "low", "medium", msg,
-                                       **ev)]))
-    if case.place is not None:
-        pl = (case.place.lat, case.place.lon)
-        end_place = haversine_km((track["end"]["lat"], track["end"]["lon"]), pl)
-        radius = case.place.radius_km or 1.0
-        msg = (f"The track's last point is {end_place:.1f} km from the claimed place "
-               f"{case.place.name}.")
-        status = CONSISTENT if end_place <= max(radius, near_km) else INCONSISTENT
-        out.append(_assessment("place", status, "medium", msg, [
-            _f("track.end_vs_place", "info" if status == CONSISTENT else "medium", "high", msg,
-               distance_km=round(end_place, 3))]))
-    return out
+# navigation evidence (tracks, flight logs, missions): see navigation.py
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,7 +37,6 @@ from ..tracks.geo import map_extent
 from .assess import (
     AssessParams,
     assess_integrity,
-    assess_navigation,
     assess_originality,
     assess_place,
     assess_time,
@@ -48,6 +47,7 @@ from .assess import (
 )
 from .casefile import Case, Place, load_case
 from .claimreview import build_claimreview
+from .navigation import assess_navigation
 from .timeline import claim_timeline, item_timeline
 
 REPORT_SCHEMA = "provenance.case-report/1"
@@ -275,6 +275,10 @@ def run_case(case_path: str | os.PathLike[str], *,
     core = [(p.lat, p.lon) for p in (case.place, case.target, *case.sites) if p is not None]
     for e in evidence:
         core.extend((float(a), float(b)) for a, b in (e.get("track") or {}).get("polyline", []))
+        mission = (e.get("track") or {}).get("mission") or {}
+        core.extend((float(w["lat"]), float(w["lon"])) for w in mission.get("waypoints", []))
+        if mission.get("home"):
+            core.append((float(mission["home"][0]), float(mission["home"][1])))
     photos = [(e["id"], float(g["lat"]), float(g["lon"])) for e in evidence
               if (g := (e.get("summary") or {}).get("gps")) and g.get("lat") is not None
               and g.get("lon") is not None]

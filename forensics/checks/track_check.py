@@ -138,8 +138,13 @@ class TrackCheck(Check):
         p: TrackCheckParams = self.params
         path = os.path.basename(ctx.item.path) or ctx.item.path  # named in each message
         track = self._parse(ctx)
-        if not track.points:
-            return CheckOutput(findings=(self._no_positions(path, track),))
+        if not track.points:  # a log without a fix may still hold the mission it was sent
+            alone = [self._no_positions(path, track)]
+            if track.mission:
+                alone.append(self._mission(path, track))
+                if ctx.options.claim is not None:
+                    alone.append(self._against_claim(path, track, ctx.options.claim))
+            return CheckOutput(findings=tuple(alone))
         pts = track.points[: p.max_points]
         capped = len(track.points) > p.max_points or any(
             pr.startswith("more than") for pr in track.problems)
@@ -286,6 +291,10 @@ class TrackCheck(Check):
         parts = [f"{path}: measured against the claim"]
         for p in analysis["places"]:
             parts.append(f"{p['name'] or p['role']}: last point {p['end_km']:.1f} km, closest "
+                         f"{p['closest_km']:.1f} km")
+        for p in (analysis["mission"] or {}).get("places", []):
+            parts.append(f"{p['name'] or p['role']}: the mission's destination "
+                         f"{p['destination_km']:.1f} km, its planned path's closest "
                          f"{p['closest_km']:.1f} km")
         return self._f("track.against_claim", "info", "high", "; ".join(parts) + ".", analysis)
 

@@ -73,6 +73,55 @@ def final_leg(points: tuple[TrackPoint, ...] | list[TrackPoint],
     return 0, acc
 
 
+def flown_points(track: Track) -> tuple[TrackPoint, ...]:
+    """The positions the vehicle was *at*: a mission file's points are where it was *sent*
+    (its programmed waypoints), so a file whose points are all its mission's has none."""
+    if track.mission and all(p.kind == "waypoint" for p in track.points):
+        return ()
+    return track.points
+
+
+def analyse_mission(track: Track, places: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Where the programmed mission sends the vehicle, measured against the places.
+
+    The destination is the last navigation item that names a place (waypoint, loiter, land,
+    spline waypoint; ``DO_*`` actions and a position-less return-to-launch are not places);
+    ``returns_home`` says whether a return-to-launch follows it. The planned path is home (where
+    the file states it) then every navigation point in sequence; for each place: km from the
+    destination and the planned path's closest approach (great-circle km)."""
+    if not track.mission:
+        return None
+    nav = [m for m in track.mission if m.is_navigation]
+    home = track.home
+    path = ([TrackPoint(home[0], home[1], home[2], None, kind="home")] if home else []) + [
+        TrackPoint(m.lat, m.lon, m.alt, None, kind="waypoint") for m in nav
+        if m.lat is not None and m.lon is not None]
+    dest = nav[-1] if nav else None
+    after = [m for m in track.mission if dest is not None and m.seq > dest.seq]
+    out: dict[str, Any] = {
+        "items": len(track.mission), "navigation_points": len(nav),
+        "home": list(home) if home else None,
+        "destination": dest.to_dict() if dest else None,
+        "returns_home": any(m.command_id == 20 for m in after),
+        "length_km": track_length_km(path) if len(path) > 1 else 0.0,
+        "places": [],
+        "waypoints": [{"seq": m.seq, "command": m.command, "lat": round(m.lat, 6),
+                       "lon": round(m.lon, 6), "alt": m.alt} for m in nav
+                      if m.lat is not None and m.lon is not None][:2000],
+    }
+    if dest is None or dest.lat is None or dest.lon is None:
+        return out
+    for p in places:
+        loc = (float(p["lat"]), float(p["lon"]))
+        ca = closest_approach(path, loc)
+        out["places"].append({
+            "role": p["role"], "name": p.get("name"), "lat": loc[0], "lon": loc[1],
+            "destination_km": haversine_km((dest.lat, dest.lon), loc),
+            "closest_km": ca["km"],
+            "launch_km": haversine_km((home[0], home[1]), loc) if home else None})
+    return out
+
+
 def analyse_track(track: Track, *, target: dict[str, Any] | None,
                   sites: list[dict[str, Any]], window: Window | None,
                   final_leg_km: float = TrackParams.final_leg_km) -> dict[str, Any]:
@@ -80,12 +129,24 @@ def analyse_track(track: Track, *, target: dict[str, Any] | None,
 
     ``target`` and each site are ``{"name", "lat", "lon"}`` (``radius_km`` optional);
     ``final_leg_km`` is the along-track length, km, of the final leg whose bearing is
-    measured.
+    measured. Planned and flown are measured separately: ``mission`` (see
+    :func:`analyse_mission`, ``None`` without a mission) and the flown fields (``points`` 0,
+    ``end`` ``None`` and no ``places`` when the file holds only a mission).
     """
-    pts = track.points
-    end, start = pts[-1], pts[0]
     places = ([{"role": "target", **target}] if target else []) + [
         {"role": "site", **s} for s in sites]
+    mission = analyse_mission(track, places)
+    pts = flown_points(track)
+    if not pts:
+        return {"format": track.format, "name": track.name, "creator": track.creator,
+                "kinds": list(track.kinds), "points": 0, "problems": list(track.problems),
+                "length_km": 0.0, "start": None, "end": None, "final_leg": None,
+                "places": [], "mission": mission, "clock": track.clock,
+                "times": {"first": None, "last": None,
+                          "relation_counts": {"inside": 0, "before": 0, "after": 0,
+                                              "unknown": 0, "no_time": 0}},
+                "params": {"final_leg_km": final_leg_km}, "polyline": []}
+    end, start = pts[-1], pts[0]
     leg = final_leg(pts, final_leg_km)
     leg_bearing = None
     leg_info: dict[str, Any] | None = None
@@ -135,12 +196,49 @@ def analyse_track(track: Track, *, target: dict[str, Any] | None,
         "kinds": list(track.kinds), "points": len(pts), "problems": list(track.problems),
         "length_km": track_length_km(pts),
         "start": asdict(start), "end": asdict(end),
-        "final_leg": leg_info, "places": measured,
+        "final_leg": leg_info, "places": measured, "mission": mission, "clock": track.clock,
         "times": {"first": first_t.iso() if first_t else None,
                   "last": last_t.iso() if last_t else None, "relation_counts": rel},
         "params": {"final_leg_km": final_leg_km},
         "polyline": [[round(p.lat, 6), round(p.lon, 6)] for p in _thin(pts, 2000)],
+        "profile": profile(pts, track.events),
     }
+
+
+def profile(points: tuple[TrackPoint, ...] | list[TrackPoint],
+            events: tuple[dict[str, Any], ...] = (), limit: int = 600) -> dict[str, Any] | None:
+    """Altitude and ground speed over time, for drawing: ``[seconds since the first timed
+    point, altitude m or None, km/h since the previous timed point or None]`` rows (at most
+    ``limit``, evenly thinned), plus the log's events that carry a time (mode changes,
+    arming, status texts) on the same axis. ``None`` when fewer than two points have a time.
+    Speeds over a step of under 0.5 s are left out (a fix logged twice)."""
+    timed = [(p, t) for p in points if (t := _placed_time(p.time)) is not None]
+    if len(timed) < 2:
+        return None
+    t0 = timed[0][1]
+    rows: list[list[float | None]] = []
+    prev: tuple[TrackPoint, float] | None = None
+    for p, t in timed:
+        s = (t.earliest_utc() - t0.earliest_utc()).total_seconds()
+        kmh = None
+        if prev is not None and s - prev[1] >= 0.5:
+            kmh = haversine_km((prev[0].lat, prev[0].lon), (p.lat, p.lon)) / (
+                (s - prev[1]) / 3600.0)
+        rows.append([round(s, 3), None if p.ele is None else round(p.ele, 2),
+                     None if kmh is None else round(kmh, 2)])
+        prev = (p, s)
+    if len(rows) > limit:
+        step = (len(rows) - 1) / (limit - 1)
+        rows = [rows[round(i * step)] for i in range(limit)]
+    marks = []
+    for e in events:
+        t = _placed_time(e.get("time"))
+        if t is None:
+            continue
+        marks.append({"s": round((t.earliest_utc() - t0.earliest_utc()).total_seconds(), 3),
+                      "kind": e.get("kind"),
+                      "text": str(e.get("text") or e.get("mode") or e.get("event") or "")[:80]})
+    return {"start": t0.iso(), "rows": rows, "events": marks[:200]}
 
 
 def _placed_time(raw: str | None) -> TimeValue | None:
