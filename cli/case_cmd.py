@@ -34,14 +34,19 @@ def init(folder: str, force: bool) -> None:
 @click.argument("case_file", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="Folder for report.html, report.json and claimreview.jsonld.")
+@click.option("--allow-outside", is_flag=True,
+              help="Take evidence files from outside the case folder (the report names each).")
 @batch_limits_options
-def run(case_file: str, out_dir: str, workers: int, timeout: float, memory_mb: int) -> None:
+def run(case_file: str, out_dir: str, allow_outside: bool, workers: int, timeout: float,
+        memory_mb: int) -> None:
     """Scan the case's evidence, assess it against the claim and write the report.
 
     Each evidence file is analysed in a worker process: one that hangs or crashes a library
-    is reported with its error ('timeout', 'worker_crashed'...) and the report is written."""
+    is reported with its error ('timeout', 'worker_crashed'...) and the report is written.
+    Evidence must lie inside the case file's folder unless --allow-outside is given."""
     report = run_case(case_file, batch=BatchOptions(workers=workers, timeout_s=timeout,
-                                                    memory_mb=memory_mb))
+                                                    memory_mb=memory_mb),
+                      allow_outside=allow_outside)
     emit_case_outputs(report, out_dir)
 
 
@@ -58,6 +63,11 @@ def emit_case_outputs(report: dict, out_dir: str) -> None:
     for e in report["evidence"]:
         marks = " ".join(f"{a['assertion']}={a['status']}" for a in e["assessments"])
         click.echo(f"  {e['id']:>4} {e['file']}: {marks}")
+    outside = report["case"].get("outside_case_folder") or []
+    if outside:
+        named = ", ".join(f"{o['id']} {o['path']}" for o in outside)
+        click.echo(f"Taken from outside the case folder (--allow-outside; named in the "
+                   f"report): {named}")
     click.echo(f"Report (HTML): {paths['html']}\nReport (JSON): {paths['json']}\n"
                f"ClaimReview (JSON-LD): {paths['jsonld']}")
 

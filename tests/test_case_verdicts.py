@@ -21,10 +21,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from provenancekit.forensics.case import CaseFileError, load_case, run_case, template_text
 from provenancekit.forensics.case.template import placeholders
 from provenancekit.forensics.checks import get_checks
+from provenancekit.reports.case_report import write_case_outputs
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 NOKIA = CORPUS / "exif" / "exif-py" / "jpg" / "mobile" / "HMD_Nokia_8.3_5G.jpg"
@@ -137,3 +139,83 @@ def test_a_filled_template_runs_and_a_forgotten_field_is_named(tmp_path: Path) -
     (folder / "case.yaml").write_text(second, encoding="utf-8")
     with pytest.raises(CaseFileError, match=r"evidence\[1\]\.obtained_from: still holds"):
         load_case(folder / "case.yaml")
+
+
+# --------------------------------------------------------------------------------------------
+# shared: a case about the Nokia photo (Helsinki, 14 August 2022)
+# --------------------------------------------------------------------------------------------
+
+
+def _write_case(folder: Path, evidence: list[dict], *, claim_date: str | None =
+                "2022-08-14T18:00:00+03:00", published: str | None = "2022-08-14T18:05:00+03:00",
+                window: tuple[str, str] | None = ("2022-08-14T13:00:00+03:00",
+                                                  "2022-08-14T16:00:00+03:00")) -> Path:
+    claim: dict = {"text": "The photo shows the harbour fire of 14 August.",
+                   "author": "City press office"}
+    if claim_date:
+        claim["date"] = claim_date
+    if published:
+        claim["appearance"] = [{"url": "https://city.example/press/0814",
+                                "published": published}]
+    doc: dict = {"version": 1, "title": "Helsinki harbour photo", "claim": claim,
+                 "asserts": {"place": {"name": "West Harbour", "lat": 60.147, "lon": 24.907,
+                                       "radius_km": 2}},
+                 "evidence": evidence}
+    if window:
+        doc["asserts"]["event"] = {"start": window[0], "end": window[1]}
+    path = folder / "case.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# item 8: evidence outside the case folder is refused unless allowed, then named
+# --------------------------------------------------------------------------------------------
+
+
+def test_evidence_outside_the_case_folder_is_refused_unless_allowed(tmp_path: Path) -> None:
+    folder = _case_folder(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copyfile(NOKIA, elsewhere / "photo.jpg")
+    (folder / "evidence" / "link.jpg").symlink_to(elsewhere / "photo.jpg")
+    case = _write_case(folder, [
+        {"id": "E1", "file": "evidence/photo1.jpg"},
+        {"id": "E2", "file": "../elsewhere/photo.jpg"},
+        {"id": "E3", "file": str(elsewhere / "photo.jpg")},
+        {"id": "E4", "file": "evidence/link.jpg"},
+        {"id": "E5", "file": "../../../../../../../../../etc/passwd"}])
+    with pytest.raises(CaseFileError) as info:
+        load_case(case)
+    problems = info.value.problems
+    assert [p.split(": ", 2)[1] for p in problems] == [
+        f"evidence[{i}].file" for i in (1, 2, 3, 4)], problems
+    assert "../elsewhere/photo.jpg: leaves the case folder" in problems[0]
+    assert f"is a link to {elsewhere / 'photo.jpg'}, outside the case folder" in problems[2]
+    assert "etc/passwd: leaves the case folder (/etc/passwd)" in problems[3]
+    assert all("--allow-outside" in p for p in problems)
+    # the CLI refuses it too, and writes nothing
+    run = _cli("case", "run", str(case), "-o", str(folder / "out"))
+    assert run.returncode == 2 and "leaves the case folder" in run.stderr
+    assert not (folder / "out").exists()
+    # allowed: taken, and named in the report, its HTML and the CLI's output
+    _write_case(folder, [{"id": "E1", "file": "evidence/photo1.jpg"},
+                         {"id": "E2", "file": "../elsewhere/photo.jpg"},
+                         {"id": "E4", "file": "evidence/link.jpg"}])
+    report = run_case(case, checks=_checks(), allow_outside=True)
+    by_id = {e["id"]: e for e in report["evidence"]}
+    assert [o["id"] for o in report["case"]["outside_case_folder"]] == ["E2", "E4"]
+    assert report["case"]["outside_case_folder"][0]["path"] == str(elsewhere / "photo.jpg")
+    assert not by_id["E1"]["outside_case_folder"]
+    assert by_id["E2"]["outside_case_folder"] and by_id["E4"]["outside_case_folder"]
+    assert by_id["E2"]["summary"]["model"] == "Nokia 8.3 5G"
+    paths = write_case_outputs(report, folder / "out")  # the schema knows the fields
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Taken from outside the case folder" in html and str(elsewhere) in html
+    # the CLI flag (a small file: the CLI runs every check)
+    shutil.copyfile(TRACK, elsewhere / "track.gpx")
+    _write_case(folder, [{"id": "T1", "file": "../elsewhere/track.gpx"}])
+    run = _cli("case", "run", str(case), "-o", str(folder / "out2"), "--allow-outside")
+    assert run.returncode == 0, run.stderr
+    assert "Taken from outside the case folder (--allow-outside; named in the report): " \
+           f"T1 {elsewhere / 'track.gpx'}" in run.stdout

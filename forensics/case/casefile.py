@@ -4,6 +4,15 @@ Parsed with PyYAML's safe loader (no Python objects, no tags that run code); the
 from ``yaml.compose`` keeps every field's line so a problem is reported as
 ``case.yaml:12: claim.text: is required``. Unknown fields are refused (a typo must not
 silently drop an assertion), with the nearest known name suggested.
+
+Paths are relative to the case file's folder, and evidence stays inside it: a path that
+leaves it (``../../../etc/passwd``, an absolute path, a link pointing out) is refused unless
+the run allows it (``allow_outside``), and the report then names each such file. A case
+folder is what travels (to a colleague, into an archive): a report resting on files outside
+it cannot be re-checked from the folder, and a path taken silently from elsewhere on the
+machine can put that file's contents (a preview, its metadata) into a published report
+(issue 14, item 8). The known-imagery index and trust anchors may sit outside (a desk's
+shared index): they are read, never shown, and the report records whether each is inside.
 """
 
 from __future__ import annotations
@@ -86,6 +95,8 @@ class EvidenceSpec:
     obtained_at: str | None = None
     purports: str | None = None
     line: int = 0
+    outside_case_folder: bool = False
+    """The file lies outside the case file's folder (taken only with ``allow_outside``)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,8 @@ class Case:
     review: Review
     index_path: str | None = None
     trust_anchors_path: str | None = None
+    allow_outside: bool = False
+    """Evidence outside the case folder was allowed (``provenance case run --allow-outside``)."""
 
     @property
     def folder(self) -> str:
@@ -276,9 +289,14 @@ def _kind(value: Any) -> str:
             int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
-def load_case(path: str | os.PathLike[str], *, check_files: bool = True) -> Case:
+def load_case(path: str | os.PathLike[str], *, check_files: bool = True,
+              allow_outside: bool = False) -> Case:
     """Read and validate a case file. Raises :class:`CaseFileError` listing every problem
-    as ``file:line: field: what is wrong``."""
+    as ``file:line: field: what is wrong``.
+
+    An evidence file outside the case file's folder (``../``, an absolute path, a link that
+    points out) is refused unless ``allow_outside``; then its spec says so
+    (:attr:`EvidenceSpec.outside_case_folder`) and the report names it."""
     p = Path(path)
     name = str(p)
     try:
@@ -318,7 +336,7 @@ def load_case(path: str | os.PathLike[str], *, check_files: bool = True) -> Case
         raise CaseFileError(f"{name}: the case file is empty; run `provenance case init` for "
                             "a template", path=name)
     lines.walk(node)
-    case = _validate(_Reader(data, lines), p.resolve(), raw, check_files)
+    case = _validate(_Reader(data, lines), p.resolve(), raw, check_files, allow_outside)
     if lines.problems:
         n = len(lines.problems)
         held = sum(PLACEHOLDER_PROBLEM in p for p in lines.problems)
@@ -414,7 +432,26 @@ def _refuse_placeholders(r: _Reader) -> None:
             r.lines.error(path, f"{PLACEHOLDER_PROBLEM}{what} ({held}): {todo}")
 
 
-def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | None:
+def inside_folder(path: str, folder: str) -> bool:
+    """Whether the absolute, resolved ``path`` lies in ``folder`` (resolved) or below it."""
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:  # another drive (Windows)
+        return False
+
+
+def _outside_problem(f: str, resolved: str, folder: Path) -> str:
+    """Why an evidence path that leaves the case folder is refused, and what to do."""
+    written = os.path.normpath(os.path.join(folder, f))  # the path as written, links kept
+    how = (f"is a link to {resolved}, outside the case folder" if inside_folder(written,
+                                                                               str(folder))
+           else f"leaves the case folder ({resolved})")
+    return (f"{f}: {how}; copy the file into the case folder {folder}, or allow it "
+            "explicitly (provenance case run --allow-outside: the report then names it)")
+
+
+def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool,
+              allow_outside: bool = False) -> Case | None:
     top = r.mapping((), _TOP)
     if top is None:
         return None
@@ -503,6 +540,10 @@ def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | N
         resolved = _resolve(r, path.parent, f, pth + ("file",))
         if resolved is None:
             continue
+        outside = not inside_folder(resolved, str(path.parent))
+        if outside and not allow_outside:  # refused before its existence is even looked at
+            r.lines.error(pth + ("file",), _outside_problem(f, resolved, path.parent))
+            continue
         if check_files and not os.path.exists(resolved):
             r.lines.error(pth + ("file",), f"{f}: no such file (paths are relative to the "
                                            "case file's folder)")
@@ -512,7 +553,7 @@ def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | N
             id=eid, file=f, path=str(resolved), kind=kind,
             obtained_from=r.text(pth + ("obtained_from",)),
             obtained_at=got.iso() if got else None, purports=r.text(pth + ("purports",)),
-            line=r.lines.line(pth)))
+            line=r.lines.line(pth), outside_case_folder=outside))
     # review (the fact-checker's confirmation)
     review = Review()
     if r.mapping(("review",), ("reviewer", "organization", "organization_url", "rating",
@@ -544,4 +585,5 @@ def _validate(r: _Reader, path: Path, raw: bytes, check_files: bool) -> Case | N
     return Case(path=str(path), sha256=hashlib.sha256(raw).hexdigest(), title=title,
                 claim=claim, window=window, window_iso=window_iso, place=place, target=target,
                 sites=tuple(sites), evidence=tuple(evidence), review=review,
-                index_path=index_path, trust_anchors_path=anchors_path)
+                index_path=index_path, trust_anchors_path=anchors_path,
+                allow_outside=allow_outside)

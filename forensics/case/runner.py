@@ -160,16 +160,19 @@ def run_case(case_path: str | os.PathLike[str], *,
              assess_params: AssessParams | None = None,
              track_params: TrackParams | None = None,
              checks: tuple[Check, ...] | None = None,
-             batch: BatchOptions | None = None) -> dict[str, Any]:
+             batch: BatchOptions | None = None,
+             allow_outside: bool = False) -> dict[str, Any]:
     """Validate the case file, scan and assess its evidence; return the report dict
     (``provenance.case-report/1``). Raises :class:`CaseFileError` for a bad case file.
 
     ``checks`` (default: every registered check) and ``batch`` (workers, per-file timeout
     and memory limit; its scan options are the case's) decide how the evidence is analysed.
+    Evidence outside the case folder is refused unless ``allow_outside``; the report then
+    names it (``case.outside_case_folder``, ``evidence[].outside_case_folder``).
     """
     assess_params = assess_params or AssessParams()
     track_params = track_params or TrackParams()
-    case = load_case(case_path)
+    case = load_case(case_path, allow_outside=allow_outside)
     generated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     checks = _case_checks(tuple(checks) if checks is not None else get_checks(), track_params)
     options = ScanOptions.build(trust_anchors_path=case.trust_anchors_path,
@@ -199,7 +202,8 @@ def run_case(case_path: str | os.PathLike[str], *,
         entry: dict[str, Any] = {
             "id": spec.id, "file": spec.file, "path": spec.path, "kind": kind,
             "obtained_from": spec.obtained_from, "obtained_at": spec.obtained_at,
-            "purports": spec.purports, "sha256": None, "size": None, "media_type": None,
+            "purports": spec.purports, "outside_case_folder": spec.outside_case_folder,
+            "sha256": None, "size": None, "media_type": None,
             "status": "ok", "error": None, "summary": None, "preview": None, "track": None,
             "timeline": [], "assessments": [], "heatmaps": [], "scan": None,
         }
@@ -322,6 +326,8 @@ def run_case(case_path: str | os.PathLike[str], *,
             "sites": [_place_dict(s) for s in case.sites],
             "known_imagery": {"index": case.index_path, "searched": searched,
                               "note": _index_note(case.index_path, searched)},
+            "outside_case_folder": [{"id": e.id, "file": e.file, "path": e.path}
+                                    for e in case.evidence if e.outside_case_folder],
         },
         "timeline": claim_timeline(claim, case.window_iso, case.window),
         "evidence": evidence,
