@@ -21,6 +21,7 @@ from .case_cmd import case, emit_case_outputs
 from .index_cmd import index
 from .options import trust_anchors_option
 from .scan_cmd import scan
+from .track_cmd import track
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,6 +87,7 @@ def checks_list() -> None:
 cli.add_command(scan)
 cli.add_command(case)
 cli.add_command(index)
+cli.add_command(track)
 
 
 def main() -> None:

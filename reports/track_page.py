@@ -1,0 +1,50 @@
+"""The ``provenance track show`` outputs: the track document (``provenance.track/1``,
+validated against ``schema/track.schema.json``) as JSON, and an HTML page with the map
+(mission dashed, flown track coloured by time) and the altitude/speed profile. Reads only the
+document (never the analysis library); the page loads nothing and runs no script."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from markupsafe import Markup
+
+from .html import _env, content_security_policy, css_text, map_svg, profile_svg
+
+SCHEMA_FILE = "track.schema.json"
+
+
+class TrackSchemaError(ValueError):
+    """The document does not match the JSON Schema shipped in ``reports/schema/``."""
+
+
+def track_schema() -> dict[str, Any]:
+    text = (resources.files(__package__) / "schema" / SCHEMA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_track_doc(doc: dict[str, Any]) -> None:
+    """Raise :class:`TrackSchemaError` listing (up to 10) schema violations."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(track_schema())
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message[:200]}"
+                 for e in errors[:10]]
+        raise TrackSchemaError(f"the track document does not match {SCHEMA_FILE} "
+                               f"({len(errors)} problem(s)):\n  " + "\n  ".join(lines))
+
+
+def render_track_html(doc: dict[str, Any]) -> str:
+    """The page, from the document alone."""
+    validate_track_doc(doc)
+    css = css_text()
+    as_report = {"case": {"asserts": {}, "sites": []}, "map": doc.get("map"),
+                 "evidence": [{"id": "log", "track": doc["track"], "summary": None}]}
+    prof = profile_svg(doc["track"], width=860, height=200)
+    return _env().get_template("track_page.html.j2").render(
+        d=doc, css=Markup(css), csp=content_security_policy(css), map_svg=map_svg(as_report),
+        profile_svg=prof)
