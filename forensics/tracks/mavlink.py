@@ -19,13 +19,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import struct
+import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import numpy as np
+
 from .missions import mission_item
 from .model import MAX_POINTS, Collector, MissionItem, Track, TrackError, quiet
+from .sensors import SIMULATOR_MESSAGES, pressure_altitude_m
 
 GPS_EPOCH = datetime(1980, 1, 6, tzinfo=timezone.utc)
 LEAP_SECONDS = ((datetime(2017, 1, 1, tzinfo=timezone.utc), 18),
@@ -124,13 +130,311 @@ def _missions(versions: dict[int, list[tuple[Any, ...]]]) -> tuple[list[MissionI
 
 def parse_dataflash(data: bytes) -> Track:
     """An ArduPilot DataFlash log, binary or text."""
+    if data.startswith(DATAFLASH_MAGIC):
+        return _parse_dataflash_binary(data)
+    return _parse_dataflash_text(data)
+
+
+# --------------------------------------------------------------------------------------------
+# Binary DataFlash: pymavlink's offset index, then only the message types needed
+# --------------------------------------------------------------------------------------------
+
+_NUMPY_CODES = {"b": "i1", "B": "u1", "h": "<i2", "H": "<u2", "i": "<i4", "I": "<u4",
+                "q": "<i8", "Q": "<u8", "f": "<f4", "d": "<f8", "e": "<f2"}
+"""struct codes of pymavlink's ``FORMAT_TO_STRUCT`` -> numpy dtypes (little-endian)."""
+_GATHER_ROWS = 200_000
+"""Rows gathered at once (bounds the index array numpy builds: rows x field bytes x 8)."""
+_STDERR_LOCK = threading.Lock()
+_NOT_TIMELINE = frozenset({"PARM", "FMT", "FMTU", "UNIT", "MULT", "FILE", "MSG", "ISBH", "ISBD"})
+"""Types logged in bursts (the parameter dump, formats), not at a rate: never the timeline."""
+TEXT_TYPES = ("MSG", "ERR", "EV", "MODE", "VER", "CMD")
+"""Low-rate DataFlash types decoded message by message (pymavlink's ``DFMessage``)."""
+
+
+@contextlib.contextmanager
+def _quiet_fd2() -> Iterator[None]:
+    """Silence file descriptor 2 itself for a C call: pymavlink's ``dfindexer`` prints a line
+    per bad header byte with C ``fprintf(stderr)``, which ``sys.stderr`` redirection does not
+    catch (a damaged 100 MB log would print millions of lines). Process-wide while it lasts,
+    so serialised."""
+    with _STDERR_LOCK:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError, AttributeError):
+            yield
+            return
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+class DataFlashIndex:
+    """A binary DataFlash log indexed without decoding it: the offset of every message per
+    type (pymavlink's C indexer ``dfindexer.build_offsets``, the pass ``DFReader_binary``
+    itself starts with) and the formats its ``FMT`` messages define (pymavlink's
+    ``DFFormat``). Message types are then decoded only when asked for: whole columns at
+    once with numpy (:meth:`columns`) or message by message as pymavlink's ``DFMessage``
+    (:meth:`messages`). A log whose type has no ``FMT`` before it stops the index there
+    (as in pymavlink): :attr:`indexed_bytes` says how far it got."""
+
+    def __init__(self, data: bytes) -> None:
+        from pymavlink import DFReader, dfindexer
+
+        self.data = data
+        self._buf = np.frombuffer(data, dtype=np.uint8)
+        fmt0 = DFReader.DFFormat(0x80, "FMT", 89, "BBnNZ", "Type,Length,Name,Format,Columns")
+        if dfindexer.available:
+            with _quiet_fd2():
+                offsets = dfindexer.build_offsets(memoryview(data), 0x80, 89, 3, 4, 0xA3, 0x95)
+        else:  # pymavlink installed without its C indexer: its Python pass (slower)
+            with _as_file(data, ".bin") as name:
+                log = DFReader.DFReader_binary(name, zero_time_base=True)
+                offsets = [list(o) for o in log.offsets]
+                log.close()
+        self.formats: dict[int, Any] = {0x80: fmt0}
+        self.bad_formats = 0
+        for ofs in offsets[0x80]:
+            body = data[ofs + 3:ofs + 89]
+            if len(body) < 86:
+                break
+            el = struct.unpack(fmt0.msg_struct, body)
+            try:
+                fmt = DFReader.DFFormat(el[0], DFReader.null_term(el[2]), el[1],
+                                        DFReader.null_term(el[3]), DFReader.null_term(el[4]),
+                                        oldfmt=self.formats.get(el[0]))
+            except Exception:  # noqa: BLE001 - a damaged FMT (unknown format character)
+                self.bad_formats += 1
+                continue
+            self.formats[el[0]] = fmt
+        self.by_name = {f.name: t for t, f in self.formats.items()}
+        self._offsets: dict[int, np.ndarray] = {}
+        self.counts = {t: len(o) for t, o in enumerate(offsets) if o}
+        ends = [o[-1] + self.formats[t].len for t, o in enumerate(offsets)
+                if o and t in self.formats]
+        self.indexed_bytes = min(len(data), max(ends)) if ends else 0
+        self._raw = offsets
+        self.decoded: dict[str, int] = {}
+
+    def offsets(self, name: str) -> np.ndarray:
+        t = self.by_name.get(name)
+        if t is None or t not in self.counts:
+            return np.zeros(0, dtype=np.int64)
+        if t not in self._offsets:
+            o = np.asarray(self._raw[t], dtype=np.int64)
+            self._offsets[t] = o[o + self.formats[t].len <= len(self.data)]
+        return self._offsets[t]
+
+    def count(self, name: str) -> int:
+        return int(self.offsets(name).size)
+
+    def names(self) -> dict[str, int]:
+        """Messages per type name, as indexed."""
+        return {self.formats[t].name if t in self.formats else str(t): n
+                for t, n in sorted(self.counts.items())}
+
+    def columns(self, name: str, fields: Sequence[str]) -> dict[str, np.ndarray]:
+        """The named fields of every message of one type (multipliers applied as pymavlink
+        does: ``L`` degrees * 1e7, ``e``/``c`` hundredths...), float64; fields the format
+        lacks are absent."""
+        from pymavlink.DFReader import FORMAT_TO_STRUCT
+
+        offs = self.offsets(name)
+        if offs.size == 0:
+            return {}
+        fmt = self.formats[self.by_name[name]]
+        self.decoded[name] = int(offs.size)
+        out: dict[str, np.ndarray] = {}
+        pos = 3
+        for col, ch in zip(fmt.columns, fmt.format, strict=False):
+            code, mult, _ = FORMAT_TO_STRUCT[ch]
+            size = struct.calcsize("<" + code)
+            if col in fields and code in _NUMPY_CODES:
+                dt = np.dtype(_NUMPY_CODES[code])
+                vals = np.empty(offs.size, dtype=np.float64)
+                span = np.arange(size)
+                for a in range(0, offs.size, _GATHER_ROWS):
+                    idx = offs[a:a + _GATHER_ROWS, None] + pos + span
+                    vals[a:a + _GATHER_ROWS] = np.ascontiguousarray(
+                        self._buf[idx]).view(dt).reshape(-1)
+                if mult is not None:
+                    vals = vals / (1 / mult) if 0 < mult < 1 else vals * mult
+                out[col] = vals
+            pos += size
+        return out
+
+    def messages(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+        """Every message of one type as ``(offset, pymavlink DFMessage.to_dict())``."""
+        from pymavlink.DFReader import DFMessage
+
+        offs = self.offsets(name)
+        if offs.size == 0:
+            return []
+        fmt = self.formats[self.by_name[name]]
+        unpack = struct.Struct(fmt.msg_struct).unpack_from
+        out = []
+        for ofs in offs.tolist():
+            try:
+                d = DFMessage(fmt, list(unpack(self.data, ofs + 3)), True, None).to_dict()
+            except (struct.error, ValueError, TypeError, UnicodeDecodeError):
+                continue
+            out.append((ofs, d))
+        self.decoded[name] = len(out)
+        return out
+
+    def densest(self) -> str | None:
+        """The most frequent type whose first column is ``TimeUS`` (the timeline)."""
+        best = None
+        for t, _n in sorted(self.counts.items(), key=lambda kv: -kv[1]):
+            f = self.formats.get(t)
+            if f is not None and f.columns[:1] == ["TimeUS"] and f.format[:1] == "Q" \
+                    and f.name not in _NOT_TIMELINE:
+                best = f.name
+                break
+        return best
+
+
+def _first_instance(cols: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows of instance 0 where the type logs several (``I``/``Instance`` column)."""
+    n = len(next(iter(cols.values()))) if cols else 0
+    inst = cols.get("I", cols.get("Instance"))
+    return np.ones(n, dtype=bool) if inst is None else inst == 0
+
+
+def _gps_unix(week: np.ndarray, ms: np.ndarray) -> np.ndarray:
+    """GNSS week + milliseconds -> UNIX seconds (UTC, leap seconds of :data:`LEAP_SECONDS`)."""
+    gps = (GPS_EPOCH.timestamp() + week * 604800.0 + ms / 1000.0)
+    leap = np.full(gps.shape, 13.0)
+    for since, sec in reversed(LEAP_SECONDS):
+        leap[gps >= since.timestamp() + sec] = sec
+    return gps - leap
+
+
+def _parse_dataflash_binary(data: bytes) -> Track:
+    try:
+        idx = DataFlashIndex(data)
+    except Exception as exc:  # noqa: BLE001 - pymavlink raises many kinds on bad logs
+        raise TrackError(f"the DataFlash log cannot be read ({type(exc).__name__}: "
+                         f"{exc})"[:300]) from exc
+    col = Collector()
+    events = _Events()
+    vehicle: dict[str, Any] = {}
+    versions: dict[int, list[tuple[Any, ...]]] = {}
+    sensors: dict[str, Any] = {}
+    g = idx.columns("GPS", ("TimeUS", "T", "Status", "GMS", "GWk", "TimeMS", "Week", "NSats",
+                            "HDop", "Lat", "Lng", "Alt", "I", "Instance"))
+    no_fix = boot_only = 0
+    if g:
+        keep = _first_instance(g)
+        g = {k: v[keep] for k, v in g.items()}
+        n = len(g["Lat"])
+        status = g.get("Status", np.zeros(n))
+        week = g.get("GWk", g.get("Week", np.zeros(n)))
+        ms = g.get("GMS", g.get("TimeMS", np.zeros(n)))
+        boot = g["TimeUS"] / 1e6 if "TimeUS" in g else (g["T"] / 1e3 if "T" in g else
+                                                         np.full(n, np.nan))
+        fixed = status >= 2
+        no_fix = int((~fixed).sum())
+        rows = np.flatnonzero(fixed)[:MAX_POINTS]
+        if int(fixed.sum()) > MAX_POINTS:
+            col.skip(f"more than {MAX_POINTS} points: the rest were not read")
+        sats, hdop = g.get("NSats"), g.get("HDop")
+        lat, lon, alt = g["Lat"], g["Lng"], g.get("Alt", np.full(n, np.nan))
+        for i in rows.tolist():
+            when = _iso(gps_to_utc(int(week[i]), float(ms[i]))) if week[i] else None
+            boot_only += when is None
+            col.add(float(lat[i]), float(lon[i]), float(alt[i]), when, kind="track",
+                    where=f"GPS {i + 1}", segment=1, fix=int(status[i]),
+                    sats=int(sats[i]) if sats is not None else None,
+                    hdop=float(hdop[i]) if hdop is not None else None)
+        sensors["gnss"] = {"t": boot[rows], "alt": alt[rows], "lat": lat[rows],
+                           "lon": lon[rows],
+                           "sats": sats[rows] if sats is not None else np.full(rows.size, np.nan),
+                           "hdop": hdop[rows] if hdop is not None else np.full(rows.size, np.nan)}
+        timed = rows[week[rows] > 0]
+        sensors["clock"] = {"boot_s": boot[timed], "utc_s": _gps_unix(week[timed], ms[timed])}
+    b = idx.columns("BARO", ("TimeUS", "Alt", "I", "Instance"))
+    if b and "TimeUS" in b and "Alt" in b:
+        keep = _first_instance(b)
+        sensors["baro"] = {"t": b["TimeUS"][keep] / 1e6, "alt": b["Alt"][keep]}
+    dense = idx.densest()
+    if dense is not None:
+        sensors["timeline"] = {"t": idx.columns(dense, ("TimeUS",))["TimeUS"] / 1e6,
+                               "stream": dense}
+    sim = sum(idx.count(n) for n in SIMULATOR_MESSAGES)
+    sensors["simulator"] = sim
+    text = sorted((ofs, kind, d) for kind in TEXT_TYPES for ofs, d in idx.messages(kind))
+    for _, kind, d in text:
+        if kind == "CMD":
+            seq = int(d.get("CNum", 0))
+            versions.setdefault(seq, []).append(
+                (d.get("TimeUS"), d.get("CId"), d.get("Lat"), d.get("Lng"), d.get("Alt")))
+        elif kind == "VER":
+            for key in ("BU", "FWS", "GH", "FWT", "BT"):
+                if d.get(key) not in (None, ""):
+                    vehicle[f"ver_{key.lower()}"] = str(d[key])[:100]
+        else:
+            _text_event(kind, d, vehicle, events)
+    if not col.points and not versions:
+        raise TrackError("the DataFlash log holds no GPS position with a fix and no mission"
+                         + (f" ({no_fix} GPS message(s) without a fix)" if no_fix else ""))
+    mission, changed = _missions(versions)
+    home = (mission[0].lat, mission[0].lon, mission[0].alt) \
+        if mission and mission[0].seq == 0 and mission[0].lat is not None else None
+    if no_fix:
+        col.skip(f"{no_fix} GPS message(s) without a 2D/3D fix were not used")
+    if events.dropped:
+        col.skip(f"{events.dropped} more event(s) not listed")
+    if idx.indexed_bytes < len(data) - 528:  # pymavlink's allowance for block padding
+        col.skip(f"the log could be read up to byte {idx.indexed_bytes:,} of {len(data):,}: "
+                 "a damaged or unknown message stops the reader there")
+    decoded_bytes = sum(idx.formats[idx.by_name[n]].len * k for n, k in idx.decoded.items())
+    counts = idx.names()
+    return Track("dataflash", tuple(col.points), None, vehicle.get("firmware"),
+                 tuple(col.kinds), tuple(col.problems), mission=tuple(mission), home=home,
+                 vehicle=vehicle, clock="gps" if col.points and not boot_only else "boot",
+                 events=tuple(events.items),
+                 integrity={"messages_read": {n: idx.decoded[n] for n in sorted(idx.decoded)},
+                            "messages_indexed": sum(counts.values()),
+                            "types_indexed": len(counts), "binary": True,
+                            "bytes_indexed": idx.indexed_bytes,
+                            "bytes_decoded": decoded_bytes,
+                            "fraction_decoded": round(decoded_bytes / max(1, len(data)), 4),
+                            "bad_formats": idx.bad_formats,
+                            "mission_items_changed": changed},
+                 bytes_read=None if idx.indexed_bytes >= len(data) - 528 else idx.indexed_bytes,
+                 sensors=sensors)
+
+
+def _text_event(kind: str, d: dict[str, Any], vehicle: dict[str, Any], events: _Events) -> None:
+    text = str(d.get("Message", ""))[:200]
+    if kind == "MSG" and text and "firmware" not in vehicle:
+        vehicle["firmware"] = text
+    elif kind == "MSG" and text and text.split(":")[0] in ("PX4", "ChibiOS", "NuttX"):
+        vehicle.setdefault("os", text)
+    elif kind == "MSG" and text and "board" not in vehicle and \
+            text[:4].lower() in ("px4v", "cube", "pixh", "matek"):
+        vehicle["board"] = text
+    if kind == "EV" and int(d.get("Id", -1)) not in ARMED_EVENTS:
+        return
+    events.add(kind=kind.lower(), boot_us=d.get("TimeUS"), text=text or None,
+               mode=d.get("Mode"), event=ARMED_EVENTS.get(int(d.get("Id", -1)))
+               if kind == "EV" else None,
+               subsystem=d.get("Subsys"), code=d.get("ECode"))
+
+
+def _parse_dataflash_text(data: bytes) -> Track:
+    """A DataFlash text log (``.log``: one CSV-like line per message), through pymavlink's
+    ``DFReader_text``, which indexes line offsets per type first as well."""
     from pymavlink import DFReader
 
-    binary = data.startswith(DATAFLASH_MAGIC)
-    with _as_file(data, ".bin" if binary else ".log") as name:
+    with _as_file(data, ".log") as name:
         try:
-            log = DFReader.DFReader_binary(name, zero_time_base=False) if binary \
-                else DFReader.DFReader_text(name, zero_time_base=False)
+            log = DFReader.DFReader_text(name, zero_time_base=False)
         except Exception as exc:  # noqa: BLE001 - pymavlink raises many kinds on bad logs
             raise TrackError(f"the DataFlash log cannot be read ({type(exc).__name__}: "
                              f"{exc})"[:300]) from exc
@@ -143,7 +447,7 @@ def parse_dataflash(data: bytes) -> Track:
         wanted = ["GPS", "CMD", "MSG", "VER", "MODE", "EV", "ERR"]
         while True:
             try:
-                msg = log.recv_match(type=wanted)
+                msg = log.recv_match(type=wanted, strict=True)
             except Exception as exc:  # noqa: BLE001 - a cut or corrupt tail ends the read
                 col.skip(f"the log could not be read past a damaged message ({exc})"[:200])
                 break
@@ -170,26 +474,12 @@ def parse_dataflash(data: bytes) -> Track:
                 seq = int(d.get("CNum", 0))
                 versions.setdefault(seq, []).append(
                     (d.get("TimeUS"), d.get("CId"), d.get("Lat"), d.get("Lng"), d.get("Alt")))
-            elif kind in ("MSG", "ERR", "EV", "MODE"):
-                text = str(d.get("Message", ""))[:200]
-                if kind == "MSG" and text and "firmware" not in vehicle:
-                    vehicle["firmware"] = text
-                elif kind == "MSG" and text and text.split(":")[0] in ("PX4", "ChibiOS",
-                                                                         "NuttX"):
-                    vehicle.setdefault("os", text)
-                elif kind == "MSG" and text and "board" not in vehicle and \
-                        text[:4].lower() in ("px4v", "cube", "pixh", "matek"):
-                    vehicle["board"] = text
-                if kind == "EV" and int(d.get("Id", -1)) not in ARMED_EVENTS:
-                    continue
-                events.add(kind=kind.lower(), boot_us=d.get("TimeUS"), text=text or None,
-                           mode=d.get("Mode"), event=ARMED_EVENTS.get(int(d.get("Id", -1)))
-                           if kind == "EV" else None,
-                           subsystem=d.get("Subsys"), code=d.get("ECode"))
             elif kind == "VER":
                 for key in ("BU", "FWS", "GH", "FWT", "BT"):
                     if d.get(key) not in (None, ""):
                         vehicle[f"ver_{key.lower()}"] = str(d[key])[:100]
+            else:
+                _text_event(kind, d, vehicle, events)
     if not col.points and not versions:
         raise TrackError("the DataFlash log holds no GPS position with a fix and no mission"
                          + (f" ({no_fix} GPS message(s) without a fix)" if no_fix else ""))
@@ -204,7 +494,7 @@ def parse_dataflash(data: bytes) -> Track:
                  tuple(col.kinds), tuple(col.problems), mission=tuple(mission), home=home,
                  vehicle=vehicle, clock="gps" if col.points and not boot_only else "boot",
                  events=tuple(events.items),
-                 integrity={"messages_read": counts, "binary": binary,
+                 integrity={"messages_read": counts, "binary": False,
                             "mission_items_changed": changed})
 
 
@@ -224,8 +514,13 @@ def parse_tlog(data: bytes) -> Track:
         versions: dict[int, list[tuple[Any, ...]]] = {}
         counts: dict[str, int] = {}
         last_seq: dict[tuple[int, int], int] = {}
-        gaps = lost = bad = no_fix = 0
+        gaps = lost = bad = no_fix = sim = 0
         offsets: list[float] = []
+        gnss: list[tuple[float, ...]] = []
+        baro: list[tuple[float, float]] = []
+        clock: list[tuple[float, float]] = []
+        lines: dict[tuple[int, int], list[float]] = {}
+        missing: dict[tuple[int, int], dict[int, int]] = {}
         try:
             while True:
                 msg = log.recv_match(blocking=False)
@@ -238,13 +533,19 @@ def parse_tlog(data: bytes) -> Track:
                     continue
                 src = (msg.get_srcSystem(), msg.get_srcComponent())
                 seq = msg.get_seq()
+                line = lines.setdefault(src, [])
                 if src in last_seq:
                     step = (seq - last_seq[src]) % 256
                     if step > 1:
                         gaps += 1
                         lost += step - 1
+                        at = missing.setdefault(src, {})
+                        at[len(line) - 1] = at.get(len(line) - 1, 0) + step - 1
                 last_seq[src] = seq
                 stamp = getattr(msg, "_timestamp", None)
+                boot_ms = getattr(msg, "time_boot_ms", None)
+                if boot_ms is not None:
+                    line.append(boot_ms / 1000.0)
                 if kind == "GPS_RAW_INT":
                     if len(col.points) >= MAX_POINTS:
                         col.skip(f"more than {MAX_POINTS} points: the rest were not read")
@@ -253,16 +554,26 @@ def parse_tlog(data: bytes) -> Track:
                         no_fix += 1
                         continue
                     when = _iso(datetime.fromtimestamp(stamp, timezone.utc)) if stamp else None
+                    hdop = msg.eph / 100.0 if msg.eph != 65535 else None
                     col.add(msg.lat / 1e7, msg.lon / 1e7, msg.alt / 1000.0, when, kind="track",
                             where=f"GPS_RAW_INT {counts[kind]}", segment=1,
                             fix=int(msg.fix_type), sats=int(msg.satellites_visible),
-                            hdop=msg.eph / 100.0 if msg.eph != 65535 else None)
+                            hdop=hdop)
+                    gnss.append((stamp or np.nan, msg.alt / 1000.0, msg.lat / 1e7,
+                                 msg.lon / 1e7, float(msg.satellites_visible),
+                                 np.nan if hdop is None else hdop))
+                elif kind == "SCALED_PRESSURE" and stamp and msg.press_abs > 0:
+                    baro.append((stamp, float(msg.press_abs)))
                 elif kind in ("MISSION_ITEM", "MISSION_ITEM_INT"):
                     scale = 1e7 if kind == "MISSION_ITEM_INT" else 1.0
                     versions.setdefault(int(msg.seq), []).append(
                         (stamp, msg.command, msg.x / scale, msg.y / scale, msg.z))
                 elif kind == "SYSTEM_TIME" and stamp and msg.time_unix_usec:
                     offsets.append(stamp - msg.time_unix_usec / 1e6)
+                    if src[1] == 1:
+                        clock.append((msg.time_boot_ms / 1000.0, msg.time_unix_usec / 1e6))
+                elif kind in SIMULATOR_MESSAGES:
+                    sim += 1
                 elif kind == "STATUSTEXT":
                     text = str(msg.text)[:200]
                     if "firmware" not in vehicle and " V" in text:
@@ -293,9 +604,26 @@ def parse_tlog(data: bytes) -> Track:
                  "senders": len(last_seq), "mission_items_changed": changed,
                  "station_minus_vehicle_clock_s": round(offsets[len(offsets) // 2], 3)
                  if offsets else None}
+    sensors: dict[str, Any] = {"simulator": sim}
+    if gnss:
+        a = np.array(gnss, dtype=float)
+        sensors["gnss"] = dict(zip(("t", "alt", "lat", "lon", "sats", "hdop"), a.T,
+                                   strict=True))
+    if baro:  # on the same (station) time axis as the fixes
+        a = np.array(baro, dtype=float)
+        sensors["baro"] = {"t": a[:, 0], "alt": pressure_altitude_m(a[:, 1])}
+    if clock:
+        a = np.array(clock, dtype=float)
+        sensors["clock"] = {"boot_s": a[:, 0], "utc_s": a[:, 1]}
+    if lines:  # the vehicle: the sender with the most boot-timed messages
+        src = max(lines, key=lambda k: len(lines[k]))
+        sensors["timeline"] = {"t": np.array(lines[src], dtype=float),
+                               "stream": f"time_boot_ms of system {src[0]} component {src[1]}",
+                               "seq_missing_at": missing.get(src, {})}
     return Track("tlog", tuple(col.points), None, vehicle.get("firmware"), tuple(col.kinds),
                  tuple(col.problems), mission=tuple(mission), home=home, vehicle=vehicle,
-                 clock="ground_station", events=tuple(events.items), integrity=integrity)
+                 clock="ground_station", events=tuple(events.items), integrity=integrity,
+                 sensors=sensors)
 
 
 def _enum(name: str, value: int) -> str:

@@ -102,6 +102,11 @@ class Track:
     sequence gaps, bytes not understood..."""
     bytes_read: int | None = None
     """How many bytes of the file were read (``None``: all of it)."""
+    sensors: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Sensor streams a flight log carries beside its positions, for the cross-checks of
+    :mod:`forensics.tracks.sensors` (not part of any JSON result): named series of numpy
+    arrays on one time axis per log (``gnss``, ``baro``, ``clock``, ``timeline``...), as
+    the docstring of :mod:`forensics.tracks.sensors` lists them."""
 
 
 @dataclass
