@@ -77,6 +77,8 @@ import numpy as np
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from provenancekit.forensics.tracks.geo import destination, haversine_km
+
 from .camera import (
     CANON_TABLES,
     NIKON_TABLES,
@@ -92,7 +94,7 @@ from .camera import (
 )
 from .edits import paste_fuselage, plant_clone
 from .scene import nav_unit_scene, snowfield
-from .tracks import destination, gpx_track, haversine_km
+from .tracks import gpx_track
 
 # --------------------------------------------------------------------------------------------
 # The claim (all names and places invented)

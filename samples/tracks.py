@@ -1,8 +1,9 @@
 """The navigation unit's log, and the geography the demo case is laid out with.
 
-:func:`destination` and :func:`haversine_km` (spherical Earth, mean radius) place the
-samples' GPS fixes; :func:`gpx_track` writes the "NavUnit-7 export" GPX 1.1 track, 30 fixes
-flying in from the south-west to a point a few hundred metres from ``site``.
+The library's :func:`~provenancekit.forensics.tracks.geo.destination` (spherical Earth, mean
+radius) places the samples' GPS fixes; :func:`gpx_track` writes the "NavUnit-7 export" GPX
+1.1 track, 30 fixes flying in from the south-west to a point a few hundred metres from
+``site``.
 """
 
 from __future__ import annotations
@@ -12,23 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-_EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(h))
-
-
-def destination(start: tuple[float, float], bearing_deg: float, km: float) -> tuple[float, float]:
-    lat1, lon1 = math.radians(start[0]), math.radians(start[1])
-    brg, d = math.radians(bearing_deg), km / _EARTH_RADIUS_KM
-    lat2 = math.asin(math.sin(lat1) * math.cos(d) + math.cos(lat1) * math.sin(d) * math.cos(brg))
-    lon2 = lon1 + math.atan2(math.sin(brg) * math.sin(d) * math.cos(lat1),
-                             math.cos(d) - math.sin(lat1) * math.sin(lat2))
-    return math.degrees(lat2), math.degrees(lon2)
+from provenancekit.forensics.tracks.geo import destination
 
 
 def gpx_track(rng: np.random.Generator, site: tuple[float, float]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +13,7 @@ import piexif
 import pytest
 from PIL import Image
 
+from provenancekit.forensics.tracks.geo import haversine_km
 from provenancekit.samples.generate import (
     CLAIMED_PLACE,
     CLAIMED_TARGET,
@@ -41,13 +41,6 @@ GPX_NS = {"g": "http://www.topografix.com/GPX/1/1"}
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> SampleSet:
     return build_samples(tmp_path_factory.mktemp("demo"))
-
-
-def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
 def _dms_to_deg(dms: tuple[float, float, float], ref: str) -> float:
@@ -123,7 +116,7 @@ def test_camera_original_exif_fits_claim(built: SampleSet) -> None:
     assert exif[306] == exif_ifd[0x9003]  # DateTime == DateTimeOriginal
     lat = _dms_to_deg(gps[2], gps[1])
     lon = _dms_to_deg(gps[4], gps[3])
-    assert _haversine_km((lat, lon), CLAIMED_PLACE) < 1.0
+    assert haversine_km((lat, lon), CLAIMED_PLACE) < 1.0
     hh, mm, ss = (int(float(v)) for v in gps[7])
     utc = taken.astimezone(timezone.utc)
     assert gps[29] == utc.strftime("%Y:%m:%d")
@@ -141,7 +134,7 @@ def test_far_away_and_recycled(built: SampleSet) -> None:
         taken = exif.get_ifd(0x8769)[0x9003]
     assert exif[271] == "samsung"
     pos = (_dms_to_deg(gps[2], gps[1]), _dms_to_deg(gps[4], gps[3]))
-    assert _haversine_km(pos, CLAIMED_PLACE) > 800
+    assert haversine_km(pos, CLAIMED_PLACE) > 800
     local = datetime.fromisoformat(
         datetime.strptime(taken, "%Y:%m:%d %H:%M:%S").isoformat() + "+03:00")
     start, end = (datetime.fromisoformat(t) for t in EVENT_WINDOW)
@@ -210,12 +203,12 @@ def test_gpx_track_ends_at_military_site(built: SampleSet) -> None:
         assert pt.find("g:ele", GPX_NS) is not None
     last = points[-1]
     last_pos = (float(last.get("lat")), float(last.get("lon")))
-    assert _haversine_km(last_pos, MILITARY_SITE) < 1.5
-    assert _haversine_km(last_pos, CLAIMED_TARGET) > 10.0
+    assert haversine_km(last_pos, MILITARY_SITE) < 1.5
+    assert haversine_km(last_pos, CLAIMED_TARGET) > 10.0
 
 
 def test_claim_geography() -> None:
-    assert 25.0 <= _haversine_km(CLAIMED_PLACE, MILITARY_SITE) <= 40.0
+    assert 25.0 <= haversine_km(CLAIMED_PLACE, MILITARY_SITE) <= 40.0
     start, end = (datetime.fromisoformat(t) for t in EVENT_WINDOW)
     assert start < end
     assert start.utcoffset() == end.utcoffset()

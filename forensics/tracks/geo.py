@@ -26,6 +26,17 @@ def haversine_km(a: LatLon, b: LatLon) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def destination(start: LatLon, bearing_deg: float, km: float) -> LatLon:
+    """The point ``km`` from ``start`` along the great circle leaving it at ``bearing_deg``
+    (degrees clockwise from true north): the direct geodesic problem on the sphere."""
+    lat1, lon1 = math.radians(start[0]), math.radians(start[1])
+    brg, d = math.radians(bearing_deg), km / EARTH_RADIUS_KM
+    lat2 = math.asin(math.sin(lat1) * math.cos(d) + math.cos(lat1) * math.sin(d) * math.cos(brg))
+    lon2 = lon1 + math.atan2(math.sin(brg) * math.sin(d) * math.cos(lat1),
+                             math.cos(d) - math.sin(lat1) * math.sin(lat2))
+    return math.degrees(lat2), math.degrees(lon2)
+
+
 def legs_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Haversine km between consecutive points of arrays of decimal degrees: the vectorised
     form of :func:`haversine_km` (same formula and radius; a test holds them equal)."""
