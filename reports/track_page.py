@@ -5,13 +5,12 @@ document (never the analysis library); the page loads nothing and runs no script
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
 
 from markupsafe import Markup
 
 from .html import _env, content_security_policy, css_text, map_svg, profile_svg
+from .validation import check_document, load_schema
 
 SCHEMA_FILE = "track.schema.json"
 
@@ -21,21 +20,12 @@ class TrackSchemaError(ValueError):
 
 
 def track_schema() -> dict[str, Any]:
-    text = (resources.files(__package__) / "schema" / SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return load_schema(SCHEMA_FILE)
 
 
 def validate_track_doc(doc: dict[str, Any]) -> None:
     """Raise :class:`TrackSchemaError` listing (up to 10) schema violations."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(track_schema())
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
-    if errors:
-        lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message[:200]}"
-                 for e in errors[:10]]
-        raise TrackSchemaError(f"the track document does not match {SCHEMA_FILE} "
-                               f"({len(errors)} problem(s)):\n  " + "\n  ".join(lines))
+    check_document(doc, SCHEMA_FILE, TrackSchemaError)
 
 
 def render_track_html(doc: dict[str, Any]) -> str:
