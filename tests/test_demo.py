@@ -197,12 +197,18 @@ def test_report_verify_detects_a_changed_file(demo_run: tuple[Path, dict],
         byte = fh.read(1)
         fh.seek(5000)
         fh.write(bytes([byte[0] ^ 1]))
+    # the copy is checked where it is (the report knows its place in the case folder)
     run = subprocess.run([sys.executable, "-m", "provenancekit.cli", "case", "verify",
-                          str(moved / "report.json"), "--base", str(moved), "--json"],
+                          str(moved / "report.json"), "--json"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     result = json.loads(run.stdout)
+    assert result["base"]["path"] == str(moved) and result["base"]["source"] == "report"
     assert [c["file"] for c in result["changed"]] == ["evidence/far_away.jpg"]
+    run = subprocess.run([sys.executable, "-m", "provenancekit.cli", "case", "verify",
+                          str(moved / "report.json"), "--base", str(out), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr  # --base: the untouched original
 
 
 def test_demo_reads_the_camera_original_as_a_fact_checker_would(
@@ -247,7 +253,9 @@ def test_wheel_carries_the_demo_and_runs_outside_the_checkout(tmp_path: Path) ->
     for needed in ("samples/generate.py", "samples/demo.py", "cli/main.py", "cli/case_cmd.py",
                    "reports/terminal.py", "reports/html.py", "reports/case_report.py",
                    "reports/templates/case_report.html.j2", "reports/templates/report.css",
-                   "reports/schema/report.schema.json", "forensics/case/runner.py",
+                   "reports/schema/report.schema.json", "reports/schema/scan.schema.json",
+                   "reports/schema/track.schema.json", "reports/templates/track_page.html.j2",
+                   "forensics/tracks/parse.py", "forensics/case/runner.py",
                    "forensics/checks/metadata_check.py"):
         assert f"provenancekit/{needed}" in names, needed
     site = tmp_path / "site"
