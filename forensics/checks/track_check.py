@@ -35,6 +35,19 @@ entity expansion, no DTD, no network), never decodes pixels, and measures:
   quality 8).
 * ``track.damaged_records`` (low) - sentences with wrong checksums (NMEA) or MAVLink frames
   that failed their CRC: edited bytes that were not re-checksummed, or a noisy link.
+* ``track.simulator`` (info) - the log says a simulator wrote it (MAVLink ``SIMSTATE``,
+  DataFlash ``SIM``, a PX4 ``SITL`` board).
+* ``track.baro_mismatch`` (medium) - GNSS altitude and the barometer disagree beyond an
+  offset and a weather drift (:func:`forensics.tracks.sensors.altitude_agreement`).
+* ``track.gnss_quality_constant`` (medium; low for a simulator's log) - satellites used and
+  HDOP never change, or are never logged, along a moving track of minutes.
+* ``track.clock_inconsistent`` (medium) - GNSS time minus boot time steps, bends or runs at
+  a rate no crystal has (:func:`forensics.tracks.sensors.clock_drift`).
+* ``track.log_gap`` (medium; low for a telemetry log) - a hole in the densest stream's boot
+  time the logger did not record as a dropout, with the MAVLink sequence numbers missing
+  there: a deleted segment (or, on a radio link, an outage).
+* ``track.boot_time_reversed`` (medium, high confidence) - the boot clock goes backwards
+  in the densest stream: logs spliced together.
 * ``track.against_claim`` (info) - only when the scan carries a claim (a case run,
   :attr:`forensics.context.ScanOptions.claim`): the track measured against the claimed target,
   the named sites and the event window (:func:`forensics.tracks.analyse.analyse_track`); the
@@ -56,13 +69,15 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..context import AnalysisContext, Claim, ClaimPlace
 from ..errors import DecodeError
 from ..model import CheckOutput, EvidenceItem, Finding
 from ..tracks import parse as track_parse
 from ..tracks.analyse import analyse_track
 from ..tracks.authenticity import smoothness
-from ..tracks.consistency import analyse_points, hms, looks_like_csv_track
+from ..tracks.consistency import analyse_points, hms, looks_like_csv_track, time_seconds
 from ..tracks.parse import (
     FORMAT_BY_NAME,
     TRACK_MEDIA_TYPES,
@@ -71,6 +86,7 @@ from ..tracks.parse import (
     parse_track,
     sniff_track_format,
 )
+from ..tracks.sensors import altitude_agreement, clock_drift, gnss_quality, timeline_gaps
 from ..tracks.times import Window, read_time
 from .base import Check
 
@@ -115,6 +131,43 @@ class TrackCheckParams:
     mission_items_listed: int = 500
     """``track.mission`` lists at most this many items in its evidence (the count is
     always given)."""
+    baro_min_pairs: int = 20
+    """``track.baro_mismatch`` needs at least this many fixes paired with a barometer
+    sample ..."""
+    baro_max_pair_gap_s: float = 1.0
+    """... each within this many seconds of a barometer sample ..."""
+    baro_max_drift_m_per_h: float = 30.0
+    """... and, after an offset and a barometer drift of at most this (the weather moves
+    pressure by up to ~4 hPa, ~30 m, an hour), ..."""
+    baro_residual_p95_m: float = 25.0
+    """... a 95th-percentile disagreement above this, m. Measured: at most 5.7 m on the
+    corpus's logs and the generated ones (GNSS vertical error and barometer noise)."""
+    gnss_min_fixes: int = 30
+    """``track.gnss_quality_constant`` needs at least this many fixes ..."""
+    gnss_min_duration_s: float = 60.0
+    """... over at least this long ..."""
+    gnss_min_extent_m: float = 100.0
+    """... spread over at least this distance (a receiver moving through a changing sky),
+    with a single value (or none) of both satellites used and HDOP."""
+    clock_step_s: float = 1.0
+    """``track.clock_inconsistent``: GNSS time minus boot time departs from a straight line,
+    or steps between consecutive fixes, by more than this (s); real: < 0.02 s ..."""
+    clock_rate_ppm: float = 1000.0
+    """... or runs at a rate this far from the boot clock's (ppm; crystals: tens of ppm)
+    over at least :attr:`clock_rate_min_span_s`."""
+    clock_rate_min_span_s: float = 300.0
+    gap_onboard_s: float = 2.0
+    """``track.log_gap``: a hole this long (s, and :attr:`gap_min_steps` median steps) in the
+    densest stream of an on-board log (DataFlash, ULog) the logger did not record as a
+    dropout ..."""
+    gap_link_s: float = 10.0
+    """... or of a telemetry log's vehicle boot times (a radio link drops for seconds)."""
+    gap_min_steps: float = 20.0
+    backwards_onboard_s: float = 0.1
+    """``track.boot_time_reversed``: the densest stream's boot time goes back more than this
+    (s) in an on-board log ..."""
+    backwards_link_s: float = 5.0
+    """... or in a telemetry log (measured: 1.4 s once in the corpus's tlog, at start-up)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,7 +177,7 @@ class TrackCheckParams:
 
 class TrackCheck(Check):
     name = NAME
-    version = "1.1.0"
+    version = "1.2.0"
     description = ("navigation data (flight logs, NMEA, missions, DJI SRT, GPX, KML/KMZ, "
                    "GeoJSON, CSV): summary, mission, times going backwards, implausible "
                    "speeds, duplicate or missing times, positions too clean to be recorded")
@@ -202,6 +255,7 @@ class TrackCheck(Check):
         if track.mission:
             found.append(self._mission(path, track))
         found.extend(self._log_signs(path, track, pts))
+        found.extend(self._sensor_signs(path, track, pts))
         claim = ctx.options.claim
         if claim is not None:
             found.append(self._against_claim(path, track, claim))
@@ -274,6 +328,95 @@ class TrackCheck(Check):
                 f"{path}: {bad} {what} fail their checksum and were not used. Bytes edited "
                 "without recomputing the checksum do this; so does a noisy serial or radio "
                 "link.", {"count": bad, "integrity": dict(track.integrity)}))
+        return out
+
+    def _sensor_signs(self, path: str, track: Track, pts: Any) -> list[Finding]:
+        """The log's sensors against each other and its clock (:mod:`forensics.tracks.sensors`)."""
+        p: TrackCheckParams = self.params
+        out: list[Finding] = []
+        sensors = track.sensors or {}
+        sim = int(sensors.get("simulator") or 0)
+        if sim:
+            out.append(self._f(
+                "track.simulator", "info", "high",
+                f"{path}: the log was written by a simulator (software in the loop): "
+                f"{sim} simulator message(s) or a SITL board. Its positions were computed, "
+                "not measured by a vehicle.", {"simulator": sim, "vehicle": dict(track.vehicle)}))
+        alt = altitude_agreement(sensors.get("gnss"), sensors.get("baro"),
+                                 max_pair_gap_s=p.baro_max_pair_gap_s,
+                                 max_drift_m_per_h=p.baro_max_drift_m_per_h)
+        if alt.get("pairs", 0) >= p.baro_min_pairs and \
+                alt["residual_p95_m"] > p.baro_residual_p95_m:
+            w = alt["worst"]
+            out.append(self._f(
+                "track.baro_mismatch", "medium", "medium",
+                f"{path}: the GNSS altitude and the barometer disagree: after a constant "
+                f"offset and a drift of {alt['drift_m_per_h']:g} m/h, 5% of {alt['pairs']} "
+                f"paired fixes are off by more than {alt['residual_p95_m']:.1f} m (worst "
+                f"{alt['residual_max_m']:.1f} m: GNSS {w['gnss_alt_m']:.1f} m, barometer "
+                f"{w['baro_alt_m']:.1f} m); the GNSS climbs over {alt['gnss_range_m']:.0f} m, "
+                f"the barometer over {alt['baro_range_m']:.0f} m. A barometer follows height "
+                "changes to a metre or so: positions or altitudes replaced or edited after "
+                "the flight do this.", alt))
+        gnss = sensors.get("gnss") or _gnss_from_points(pts)
+        q = gnss_quality(gnss) if track.format in ("dataflash", "tlog", "ulog", "nmea") \
+            else {"fixes": 0}
+        if q.get("fixes", 0) >= p.gnss_min_fixes and q["duration_s"] >= p.gnss_min_duration_s \
+                and q["extent_m"] >= p.gnss_min_extent_m and q["distinct_sats"] <= 1 \
+                and q["distinct_hdop"] <= 1:
+            what = ", ".join(
+                f"{label} {'never logged' if not vals else 'always ' + str(vals[0])}"
+                for label, vals in (("satellites", q["sats_values"]),
+                                    ("HDOP", q["hdop_values"])))
+            out.append(self._f(
+                "track.gnss_quality_constant", "low" if sim else "medium", "medium",
+                f"{path}: over {q['fixes']} fixes, {hms(q['duration_s'])} and "
+                f"{q['extent_m'] / 1000:.1f} km the receiver's quality does not change ({what}). "
+                "A moving receiver's constellation and HDOP change from minute to minute: "
+                "fixes written by a program do not"
+                + (" (this log says it comes from a simulator, which writes them so)."
+                   if sim else "."), {**q, "simulator": sim}))
+        clk = clock_drift(sensors.get("clock"))
+        if clk.get("pairs", 0) >= 3 and "rate_ppm" in clk and (
+                clk["residual_max_s"] > p.clock_step_s or clk["largest_step_s"] > p.clock_step_s
+                or (clk["span_s"] >= p.clock_rate_min_span_s
+                    and abs(clk["rate_ppm"]) > p.clock_rate_ppm)):
+            out.append(self._f(
+                "track.clock_inconsistent", "medium", "medium",
+                f"{path}: the GNSS time and the unit's boot clock do not run together: over "
+                f"{hms(clk['span_s'])} their difference steps by up to "
+                f"{clk['largest_step_s']:.3f} s (at boot time {clk['largest_step_at_boot_s']} "
+                f"s), departs from a straight line by {clk['residual_max_s']:.3f} s and runs "
+                f"at {clk['rate_ppm']:+,.0f} ppm. Two real clocks drift by tens of ppm and "
+                "jitter by milliseconds: times edited on one of them do this.",
+                {**clk, "limits": {"step_s": p.clock_step_s, "rate_ppm": p.clock_rate_ppm,
+                                   "rate_min_span_s": p.clock_rate_min_span_s}}))
+        link = track.format == "tlog"
+        gaps = timeline_gaps(sensors.get("timeline"),
+                             gap_s=p.gap_link_s if link else p.gap_onboard_s,
+                             min_gap_steps=p.gap_min_steps,
+                             backwards_s=p.backwards_link_s if link else p.backwards_onboard_s)
+        if gaps.get("unexplained_gaps", 0):
+            g = next(x for x in gaps["largest"] if not x["logged_dropout"])
+            seq = (f"; {g['seq_missing']} sequence number(s) are missing there"
+                   if g["seq_missing"] else "")
+            out.append(self._f(
+                "track.log_gap", "low" if link else "medium", "medium",
+                f"{path}: {gaps['unexplained_gaps']} hole(s) in the {gaps['stream']} timeline "
+                f"({gaps['unexplained_seconds']:.1f} s in all; logged every "
+                f"{gaps['median_step_s']:.3f} s otherwise): the largest from boot time "
+                f"{g['from_s']} s to {g['to_s']} s ({g['seconds']:.1f} s){seq}. "
+                + ("Messages are missing: deleted from the log, or a telemetry link outage."
+                   if link else "An on-board logger writes continuously and records its own "
+                   "dropouts; a hole it did not record is a deleted segment."), gaps))
+        if gaps.get("backwards", 0):
+            f = gaps["first_backwards"]
+            out.append(self._f(
+                "track.boot_time_reversed", "medium", "high",
+                f"{path}: the unit's boot time goes backwards {gaps['backwards']} time(s) in "
+                f"the {gaps['stream']} stream (by up to {gaps['largest_backwards_s']:.3f} s; "
+                f"first from {f['from_s']} s to {f['to_s']} s). A unit's boot clock only runs "
+                "forward: parts of logs spliced together do this.", gaps))
         return out
 
     def _against_claim(self, path: str, track: Track, claim: Claim) -> Finding:
@@ -353,6 +496,18 @@ class TrackCheck(Check):
         }
         return self._f("track.summary", "info", "high", msg, evidence)
 
+
+
+def _gnss_from_points(pts: Any) -> dict[str, Any] | None:
+    """Fixes, satellites and HDOP from the points of a format that states them (NMEA)."""
+    rows = [(time_seconds(q.time), q) for q in pts if q.sats is not None or q.hdop is not None]
+    rows = [(t[0], q) for t, q in rows if t is not None]
+    if not rows:
+        return None
+    return {"t": np.array([t for t, _ in rows]), "lat": np.array([q.lat for _, q in rows]),
+            "lon": np.array([q.lon for _, q in rows]),
+            "sats": np.array([np.nan if q.sats is None else q.sats for _, q in rows], float),
+            "hdop": np.array([np.nan if q.hdop is None else q.hdop for _, q in rows], float)}
 
 
 __all__ = ["TRACK_MEDIA_TYPES", "TrackCheck", "TrackCheckParams"]

@@ -18,10 +18,11 @@ them at once. The readers (:mod:`.mavlink`, :mod:`.ulog`) put the streams they r
     that moment (DataFlash ``GPS.TimeUS`` vs ``GWk``/``GMS``, MAVLink ``SYSTEM_TIME``, PX4
     ``timestamp`` vs ``time_utc_usec``).
 ``timeline``
-    ``t`` of the densest stream in file order (DataFlash: the most frequent message type;
-    MAVLink: every message of the vehicle carrying ``time_boot_ms``; PX4:
+    ``t`` of the densest stream in file order (DataFlash: the most frequent message type
+    logged at a rate; MAVLink: every message of the vehicle carrying ``time_boot_ms``; PX4:
     ``vehicle_air_data``), with ``stream`` naming it, plus (MAVLink) ``seq_missing_at``: the
-    timeline index after which sequence numbers were missing and how many.
+    timeline index after which sequence numbers were missing and how many, and (PX4)
+    ``explained``: the ``(time, duration)`` of the dropouts the logger recorded itself.
 ``simulator``
     Messages only a simulator writes (MAVLink ``SIMSTATE``, DataFlash ``SIM``/``SIM2``) or
     ``PX4_SITL`` hardware: a count.
@@ -205,9 +206,16 @@ def timeline_gaps(timeline: dict[str, Any] | None, *, gap_s: float,
     back = d < -backwards_s
     idx = np.flatnonzero(hole)
     seq = timeline.get("seq_missing_at") or {}
+    logged = timeline.get("explained") or ()
+
+    def explained(i: int) -> bool:
+        return any(t[i] - 0.5 <= at <= t[i + 1] + 0.5 for at, _ in logged)
+
+    unexplained = [int(i) for i in idx if not explained(int(i))]
     gaps = [{"index": int(i), "from_s": round(float(t[i]), 3), "to_s": round(float(t[i + 1]), 3),
              "seconds": round(float(d[i]), 3),
-             "seq_missing": int(sum(n for j, n in seq.items() if i - 2 <= j <= i + 2))}
+             "seq_missing": int(sum(n for j, n in seq.items() if i - 2 <= j <= i + 2)),
+             "logged_dropout": explained(int(i))}
             for i in idx[np.argsort(-d[idx])][:5]]
     bidx = np.flatnonzero(back)
     return {
@@ -216,6 +224,8 @@ def timeline_gaps(timeline: dict[str, Any] | None, *, gap_s: float,
         "median_step_s": round(med, 6),
         "gaps": int(hole.sum()),
         "gap_seconds": round(float(d[hole].sum()), 3),
+        "unexplained_gaps": len(unexplained),
+        "unexplained_seconds": round(float(d[unexplained].sum()), 3) if unexplained else 0.0,
         "largest": gaps,
         "backwards": int(back.sum()),
         "largest_backwards_s": round(float(-d[bidx].min()), 3) if bidx.size else 0.0,

@@ -21,6 +21,8 @@ from .model import MAX_POINTS, Collector, Track, TrackError, quiet
 
 ULOG_MAGIC = b"ULog\x01\x12\x35"
 GPS_TOPICS = ("vehicle_gps_position", "sensor_gps")
+BARO_TOPIC = "vehicle_air_data"
+"""Barometric altitude (``baro_alt_meter``), logged at ~20 Hz: also the log's timeline."""
 INFO_KEYS = ("sys_name", "ver_hw", "ver_hw_subtype", "ver_sw", "ver_sw_release",
              "sys_os_name", "sys_mcu", "sys_uuid", "sys_toolchain")
 
@@ -61,7 +63,7 @@ def parse_ulog(data: bytes) -> Track:
     try:
         # pyulog prints its warnings; they must not reach a JSON document on stdout
         with quiet():
-            log = ULog(_BoundedReader(data), list(GPS_TOPICS))
+            log = ULog(_BoundedReader(data), [*GPS_TOPICS, BARO_TOPIC])
     except _NoProgress as exc:
         raise TrackError("the ULog reader made no progress through the file (damaged "
                          "message headers); nothing was read") from exc
@@ -109,6 +111,7 @@ def parse_ulog(data: bytes) -> Track:
     if no_fix:
         col.skip(f"{no_fix} fix(es) without a 2D/3D fix were not used")
     dropouts = getattr(log, "dropouts", None) or []
+    sensors = _streams(log, topic, d, n, fix, lat, lon, alt, sats, hdop, utc, vehicle, dropouts)
     integrity = {"topic": topic.name, "samples": int(len(d["timestamp"])),
                  "dropouts": len(dropouts),
                  "dropout_ms": int(sum(getattr(x, "duration", 0) for x in dropouts)),
@@ -118,4 +121,32 @@ def parse_ulog(data: bytes) -> Track:
                  clock="gps" if col.points and not boot_only else "boot",
                  events=tuple({"kind": "logged", "text": str(m.message)[:200],
                                "boot_us": int(m.timestamp)} for m in log.logged_messages[:200]),
-                 integrity=integrity)
+                 integrity=integrity, sensors=sensors)
+
+
+def _streams(log: Any, topic: Any, d: dict[str, Any], n: int, fix: Any, lat: Any, lon: Any,
+             alt: Any, sats: Any, hdop: Any, utc: Any, vehicle: dict[str, Any],
+             dropouts: list[Any]) -> dict[str, Any]:
+    """The sensor streams of :mod:`.sensors`: fixes on the boot clock, barometer, GNSS vs
+    boot time, the barometer's timeline with the dropouts the logger itself recorded."""
+    ok = np.asarray(fix[:n]) >= 2
+    t = np.asarray(d["timestamp"][:n], dtype=float)[ok] / 1e6
+    out: dict[str, Any] = {
+        "gnss": {"t": t, "alt": np.asarray(alt[:n], float)[ok] if alt is not None
+                 else np.full(t.size, np.nan),
+                 "lat": np.asarray(lat[:n], float)[ok], "lon": np.asarray(lon[:n], float)[ok],
+                 "sats": np.asarray(sats[:n], float)[ok],
+                 "hdop": np.asarray(hdop[:n], float)[ok]},
+        "simulator": int("SITL" in str(vehicle.get("ver_hw", "")).upper()),
+    }
+    u = np.asarray(utc[:n], dtype=float)[ok]
+    out["clock"] = {"boot_s": t[u > 0], "utc_s": u[u > 0] / 1e6}
+    air = next((x for x in log.data_list if x.name == BARO_TOPIC and x.multi_id == 0), None)
+    if air is not None and "baro_alt_meter" in air.data:
+        bt = np.asarray(air.data["timestamp"], dtype=float) / 1e6
+        out["baro"] = {"t": bt, "alt": np.asarray(air.data["baro_alt_meter"], dtype=float)}
+        out["timeline"] = {"t": bt, "stream": BARO_TOPIC,
+                           "explained": [(int(x.timestamp) / 1e6,
+                                          int(getattr(x, "duration", 0)) / 1e3)
+                                         for x in dropouts]}
+    return out
