@@ -75,21 +75,33 @@ def emit_case_outputs(report: dict, out_dir: str) -> None:
 @case.command("verify")
 @click.argument("report_file", type=click.Path(dir_okay=False))
 @click.option("--base", "base_dir", type=click.Path(file_okay=False), default=None,
-              help="The case folder, if it moved since the report was written.")
+              help="The case folder to check (default: found from where the report is now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify(report_file: str, base_dir: str | None, as_json: bool) -> None:
-    """Re-hash the evidence, case file and index a report names; exit 1 if anything changed."""
+    """Re-hash the evidence, case file and index a report names; exit 1 unless every one is
+    unchanged.
+
+    The files are looked for in the case folder as it is now: the report records its own
+    place relative to the case folder, so a case folder copied or moved with its out/ folder
+    is checked where it is (not at the original paths). --base names the case folder
+    instead."""
     try:
         report = read_report(report_file)
     except ValueError as exc:
         raise ProvenanceError(str(exc), path=report_file, code="not_a_report") from exc
-    result = verify_report(report, base_dir=base_dir)
+    result = verify_report(report, report_path=report_file, base_dir=base_dir)
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
+        base = result["base"]
+        click.echo(f"Case folder: {base['path']} ({base['why']}).")
         for r in result["inputs"]:
-            click.echo(f"  {r['status']:>9}  {r['role']:<20} {r['file']}")
+            where = "" if r["looked_in"] == "case folder" else f"  [{r['looked_in']}]"
+            click.echo(f"  {r['status']:>10}  {r['role']:<20} {r['file']}{where}")
+            if r.get("hint"):
+                click.echo(f"              {r['hint']}")
         click.echo("All inputs unchanged since the report." if result["ok"] else
-                   f"{len(result['changed'])} input(s) changed or missing since the report.")
+                   f"{len(result['changed'])} input(s) changed, missing or not verifiable "
+                   "since the report.")
     if not result["ok"]:
         sys.exit(1)

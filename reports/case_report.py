@@ -47,9 +47,29 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def placed(report: dict[str, Any], out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The report as written to ``out_dir``: a copy whose
+    ``reproducibility.case_folder_from_report`` is the case folder's path relative to
+    ``out_dir`` (POSIX separators; ``None`` when no relative path exists, another drive).
+    ``provenance case verify`` joins it to where report.json is *now*, so a case folder
+    copied or moved with its report is checked where it is."""
+    rp = dict(report.get("reproducibility") or {})
+    folder = rp.get("case_folder") or os.path.dirname((report.get("case") or {}).get("file")
+                                                      or "")
+    try:
+        rel = Path(os.path.relpath(os.path.realpath(folder),
+                                   os.path.realpath(out_dir))).as_posix() if folder else None
+    except ValueError:
+        rel = None
+    rp["case_folder_from_report"] = rel
+    return {**report, "reproducibility": rp}
+
+
 def write_case_outputs(report: dict[str, Any], out_dir: str | os.PathLike[str]
                        ) -> dict[str, Path]:
-    """Validate, then write ``report.json``, ``report.html`` and ``claimreview.jsonld``."""
+    """Validate, then write ``report.json``, ``report.html`` and ``claimreview.jsonld``
+    (the JSON with its place relative to the case folder: :func:`placed`)."""
+    report = placed(report, out_dir)
     validate_report(report)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ pixel checks would add ~10 s a run on the 9 MP photo and change nothing here).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,7 +24,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from provenancekit.forensics.case import CaseFileError, load_case, run_case, template_text
+from provenancekit.forensics.case import (
+    CaseFileError,
+    load_case,
+    run_case,
+    template_text,
+    verify_report,
+)
 from provenancekit.forensics.case.template import placeholders
 from provenancekit.forensics.checks import get_checks
 from provenancekit.reports.case_report import write_case_outputs
@@ -219,3 +226,101 @@ def test_evidence_outside_the_case_folder_is_refused_unless_allowed(tmp_path: Pa
     assert run.returncode == 0, run.stderr
     assert "Taken from outside the case folder (--allow-outside; named in the report): " \
            f"T1 {elsewhere / 'track.gpx'}" in run.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# item 1: verify checks the case folder where it is now
+# --------------------------------------------------------------------------------------------
+
+
+def _verify(report: Path, *extra: str) -> tuple[int, dict]:
+    run = _cli("case", "verify", str(report), "--json", *extra)
+    assert run.returncode in (0, 1), run.stderr
+    return run.returncode, json.loads(run.stdout)
+
+
+def _flip_one_byte(path: Path, at: int = 5000) -> None:
+    with open(path, "r+b") as fh:
+        fh.seek(at)
+        byte = fh.read(1)
+        fh.seek(at)
+        fh.write(bytes([byte[0] ^ 1]))
+
+
+def test_verify_checks_the_copy_or_the_moved_folder_not_the_originals(tmp_path: Path) -> None:
+    orig = _case_folder(tmp_path, "orig")
+    shutil.copyfile(TRACK, orig / "evidence" / "walk.gpx")
+    case = _write_case(orig, [{"id": "E1", "file": "evidence/photo1.jpg"},
+                              {"id": "T1", "file": "evidence/walk.gpx"}])
+    report = run_case(case, checks=_checks())
+    write_case_outputs(report, orig / "out")
+    doc = json.loads((orig / "out" / "report.json").read_text(encoding="utf-8"))
+    assert doc["reproducibility"]["case_folder_from_report"] == ".."
+    assert [i["case_relative"] for i in doc["reproducibility"]["inputs"]] == [
+        "case.yaml", "evidence/photo1.jpg", "evidence/walk.gpx"]
+    code, res = _verify(orig / "out" / "report.json")
+    assert code == 0 and res["ok"] and res["base"] == {
+        "path": str(orig), "source": "report", "why": res["base"]["why"]}
+    # a copy (to a colleague), one evidence file of the copy tampered with
+    copy = tmp_path / "colleague" / "case"
+    shutil.copytree(orig, copy, symlinks=True)
+    _flip_one_byte(copy / "evidence" / "photo1.jpg")
+    code, res = _verify(copy / "out" / "report.json")
+    assert code == 1 and not res["ok"]
+    assert res["base"]["path"] == str(copy) and res["base"]["source"] == "report"
+    assert [(c["file"], c["status"]) for c in res["changed"]] == [
+        ("evidence/photo1.jpg", "changed")]
+    assert all(i["path"].startswith(str(copy)) for i in res["inputs"])
+    code, res = _verify(orig / "out" / "report.json")  # the originals are untouched
+    assert code == 0
+    # the folder moved (renamed): every file still found, the base says where
+    moved = tmp_path / "archive-2022-08"
+    orig.rename(moved)
+    run = _cli("case", "verify", str(moved / "out" / "report.json"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"Case folder: {moved} (where the report is now ({moved / 'out'})" in run.stdout
+    assert "All inputs unchanged since the report." in run.stdout
+    assert "missing" not in run.stdout
+    # --base stays an override, both ways
+    code, res = _verify(copy / "out" / "report.json", "--base", str(moved))
+    assert code == 0 and res["base"]["source"] == "base"
+    code, res = _verify(moved / "out" / "report.json", "--base", str(copy))
+    assert code == 1 and [c["file"] for c in res["changed"]] == ["evidence/photo1.jpg"]
+    # the report alone, sent on without its folder: missing, with a hint naming --base
+    alone = tmp_path / "mail" / "report.json"
+    alone.parent.mkdir()
+    shutil.copyfile(moved / "out" / "report.json", alone)
+    run = _cli("case", "verify", str(alone))
+    assert run.returncode == 1
+    assert run.stdout.count("   missing  ") == 3
+    assert "give --base FOLDER" in run.stdout
+    code, res = _verify(alone, "--base", str(moved))
+    assert code == 0
+
+
+def test_verify_of_a_report_without_its_place_uses_the_recorded_folder(tmp_path: Path) -> None:
+    """A report written before the place was recorded (or a dict never written) is checked
+    at the recorded case folder, and says so; a file still at the recorded path is named."""
+    folder = _case_folder(tmp_path)
+    case = _write_case(folder, [{"id": "E1", "file": "evidence/photo1.jpg"}])
+    report = run_case(case, checks=_checks())
+    assert "case_folder_from_report" not in report["reproducibility"]  # set when written
+    old = json.loads(json.dumps(report))
+    for inp in old["reproducibility"]["inputs"]:
+        del inp["case_relative"], inp["outside_case_folder"]
+    del old["reproducibility"]["case_folder"]
+    res = verify_report(old, report_path=tmp_path / "somewhere" / "report.json")
+    assert res["ok"] and res["base"]["source"] == "recorded"
+    assert res["base"]["path"] == str(folder)
+    # the report alone, taken elsewhere while the case folder stays: the file still at the
+    # recorded path is named, with the --base that checks it
+    written = write_case_outputs(report, folder / "out")["json"]
+    alone = tmp_path / "mail" / "out" / "report.json"
+    alone.parent.mkdir(parents=True)
+    shutil.copyfile(written, alone)
+    res = verify_report(json.loads(alone.read_text(encoding="utf-8")), report_path=alone)
+    assert not res["ok"] and res["base"]["path"] == str(tmp_path / "mail")
+    miss = res["inputs"][1]
+    assert miss["status"] == "missing" and miss["file"] == "evidence/photo1.jpg"
+    assert f"a file is still at the recorded path {folder / 'evidence' / 'photo1.jpg'}" \
+           in miss["hint"] and f"give --base {folder}" in miss["hint"]

@@ -45,7 +45,7 @@ from .assess import (
     suggest_rating,
     supports,
 )
-from .casefile import Case, Place, load_case
+from .casefile import Case, Place, inside_folder, load_case
 from .claimreview import build_claimreview
 from .navigation import assess_navigation
 from .timeline import claim_timeline, item_timeline
@@ -298,21 +298,19 @@ def run_case(case_path: str | os.PathLike[str], *,
              "appearances": [{"url": a.url, "published": a.published, "title": a.title}
                              for a in case.claim.appearances]}
     assertions = _assertions(case, evidence)
-    inputs = [{"role": "case_file", "id": None, "file": os.path.basename(case.path),
-               "path": case.path, "sha256": case.sha256}]
+    inputs = [_input("case_file", None, os.path.basename(case.path), case.path, case.sha256,
+                     case.folder)]
     for e in evidence:
-        inputs.append({"role": "evidence", "id": e["id"], "file": e["file"], "path": e["path"],
-                       "sha256": e["sha256"]})
+        inputs.append(_input("evidence", e["id"], e["file"], e["path"], e["sha256"],
+                             case.folder))
     if case.index_path:
         sha = _sha256_file(case.index_path)[0] if os.path.isfile(case.index_path) else None
-        inputs.append({"role": "known_imagery_index", "id": None,
-                       "file": os.path.basename(case.index_path), "path": case.index_path,
-                       "sha256": sha})
+        inputs.append(_input("known_imagery_index", None, os.path.basename(case.index_path),
+                             case.index_path, sha, case.folder))
     if case.trust_anchors_path:
-        inputs.append({"role": "trust_anchors", "id": None,
-                       "file": os.path.basename(case.trust_anchors_path),
-                       "path": case.trust_anchors_path,
-                       "sha256": _sha256_file(case.trust_anchors_path)[0]})
+        inputs.append(_input("trust_anchors", None, os.path.basename(case.trust_anchors_path),
+                             case.trust_anchors_path,
+                             _sha256_file(case.trust_anchors_path)[0], case.folder))
     check_params = {c.name: dict(c.params_dict()) for c in checks}
     tool = tool_info()
     return {
@@ -341,12 +339,25 @@ def run_case(case_path: str | os.PathLike[str], *,
             "check_params": check_params,
             "case_params": {"assessment": params_dict(assess_params),
                             "track": {k: v for k, v in vars(track_params).items()}},
+            "case_folder": case.folder,
             "inputs": inputs,
             "verify": "provenance case verify report.json",
         },
         "scan_schema": SCAN_SCHEMA,
         "tool_version": __version__,
     }
+
+
+def _input(role: str, eid: str | None, file: str, path: str, sha256: str | None,
+           folder: str) -> dict[str, Any]:
+    """One input of the run, with its place relative to the case folder (``case_relative``,
+    POSIX separators; ``None`` for a file outside it), so a copied or moved case folder is
+    re-checked where it is now (:func:`verify_report`)."""
+    real = os.path.realpath(path)
+    inside = inside_folder(real, folder)
+    rel = Path(os.path.relpath(real, folder)).as_posix() if inside else None
+    return {"role": role, "id": eid, "file": file, "path": path, "sha256": sha256,
+            "case_relative": rel, "outside_case_folder": not inside}
 
 
 def _index_note(index: str | None, searched: bool) -> str:
@@ -383,33 +394,99 @@ def _assertions(case: Case, evidence: list[dict[str, Any]]) -> list[dict[str, An
 # --------------------------------------------------------------------------------------------
 
 
-def verify_report(report: dict[str, Any], *, base_dir: str | None = None) -> dict[str, Any]:
-    """Re-hash every input a report names. ``base_dir`` (the folder the case file is in now)
-    overrides the recorded absolute paths when the case folder was moved."""
+def _case_base(report: dict[str, Any], report_path: str | None, base_dir: str | None
+               ) -> dict[str, Any]:
+    """Which folder the report's inputs are looked for in, and why (see
+    :func:`verify_report`)."""
+    rp = report.get("reproducibility") or {}
+    recorded = rp.get("case_folder") or os.path.dirname((report.get("case") or {}).get("file")
+                                                        or "")
+    from_report = rp.get("case_folder_from_report")
+    if base_dir:
+        return {"path": os.path.abspath(base_dir), "source": "base",
+                "why": "the folder given with --base", "recorded": recorded}
+    if report_path and from_report is not None:
+        here = os.path.dirname(os.path.abspath(report_path))
+        return {"path": os.path.normpath(os.path.join(here, from_report)), "source": "report",
+                "why": f"where the report is now ({here}) and the case folder's place "
+                       f"relative to it when it was written ({from_report!r})",
+                "recorded": recorded}
+    return {"path": recorded, "source": "recorded",
+            "why": "the case folder recorded at run time (the report does not say where it "
+                   "was written relative to the case folder)", "recorded": recorded}
+
+
+def verify_report(report: dict[str, Any], *, report_path: str | os.PathLike[str] | None = None,
+                  base_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Re-hash every input a report names, where the case folder is *now*.
+
+    The case folder (the ``base``) is, in this order: ``base_dir`` (``--base``); else the
+    folder the report sits in (``report_path``) joined with the case folder's place relative
+    to it, recorded when the report was written
+    (``reproducibility.case_folder_from_report``), so a case folder copied or moved with its
+    report is checked where it is, not at the originals; else the case folder recorded at
+    run time. Each input inside the case folder is looked for at ``base/case_relative``;
+    one outside it (an allowed outside evidence file, a shared index) at its recorded path.
+    ``ok`` only when every input is unchanged.
+
+    2026-12 notes (issue 14, item 1): the previous version re-hashed the absolute paths
+    recorded at run time unless ``--base`` was given, so a tampered copy of a case folder
+    read "unchanged" (the originals were hashed) and a moved folder read "missing" with no
+    hint. A missing file now says where it was looked for, from which base, and whether a
+    file is still at the recorded path.
+    """
     if report.get("schema") != REPORT_SCHEMA:
         raise ProvenanceError(f"not a case report ({report.get('schema')!r}, expected "
                               f"{REPORT_SCHEMA!r})", code="not_a_report")
     inputs = (report.get("reproducibility") or {}).get("inputs") or []
-    case_dir = os.path.dirname((report.get("case") or {}).get("file") or "")
+    base = _case_base(report, os.fspath(report_path) if report_path else None,
+                      os.fspath(base_dir) if base_dir else None)
+    recorded_folder = base["recorded"]
     results = []
     for inp in inputs:
-        path = inp.get("path") or ""
-        if base_dir:
-            rel = os.path.relpath(path, case_dir) if case_dir else inp.get("file") or ""
-            path = str(Path(base_dir) / rel)
-        entry = {"role": inp.get("role"), "id": inp.get("id"), "file": inp.get("file"),
-                 "path": path, "expected": inp.get("sha256"), "actual": None}
+        recorded = inp.get("path") or ""
+        rel = inp.get("case_relative")
+        if rel is None and "case_relative" not in inp and recorded_folder:
+            # a report written before case_relative was recorded
+            rel = (os.path.relpath(recorded, recorded_folder)
+                   if inside_folder(os.path.normpath(recorded), recorded_folder) else None)
+        path = os.path.join(base["path"], *rel.split("/")) if rel is not None else recorded
+        entry: dict[str, Any] = {
+            "role": inp.get("role"), "id": inp.get("id"), "file": inp.get("file"),
+            "path": path, "recorded_path": recorded, "case_relative": rel,
+            "looked_in": "case folder" if rel is not None else
+            "recorded path (outside the case folder)",
+            "expected": inp.get("sha256"), "actual": None, "hint": None}
         if not os.path.isfile(path):
             entry["status"] = "missing"
+            entry["hint"] = _missing_hint(path, recorded, base, rel is not None)
         else:
             try:
                 entry["actual"] = _sha256_file(path)[0]
-                entry["status"] = ("unchanged" if entry["actual"] == inp.get("sha256")
-                                   else "changed")
             except OSError as exc:
                 entry["status"] = "unreadable"
                 entry["error"] = str(exc)
+            else:
+                if inp.get("sha256") is None:
+                    entry["status"] = "not_hashed"
+                    entry["hint"] = ("no SHA-256 was recorded for it when the report was "
+                                     "written (the file was missing or unreadable then)")
+                else:
+                    entry["status"] = ("unchanged" if entry["actual"] == inp["sha256"]
+                                       else "changed")
         results.append(entry)
     ok = bool(results) and all(r["status"] == "unchanged" for r in results)
-    return {"ok": ok, "inputs": results,
+    return {"ok": ok, "base": {k: base[k] for k in ("path", "source", "why")},
+            "recorded_case_folder": recorded_folder, "inputs": results,
             "changed": [r for r in results if r["status"] != "unchanged"]}
+
+
+def _missing_hint(path: str, recorded: str, base: dict[str, Any], in_folder: bool) -> str:
+    where = f"not found at {path}"
+    if not in_folder:
+        return where + " (it was outside the case folder, so it is looked for where it was)"
+    where += f" (case folder taken to be {base['path']}: {base['why']})"
+    if os.path.normpath(recorded) != os.path.normpath(path) and os.path.isfile(recorded):
+        return (where + f"; a file is still at the recorded path {recorded}: to check that "
+                f"one, give --base {base['recorded']}")
+    return where + "; if the case folder moved apart from the report, give --base FOLDER"
