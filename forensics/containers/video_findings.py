@@ -103,11 +103,11 @@ def _strings(md: VideoMetadata) -> list[tuple[str, str]]:
     """(where, text) of every field that may name the program that wrote the file."""
     g = md.groups
     out: list[tuple[str, str]] = []
-    ctags = (g.get("Container") or {}).get("tags") or {}
+    ctags = (g.get("Format") or {}).get("tags") or {}
     for k in ("encoder", "encoded_by", "software", "writing_app", "muxing_app",
               "handler_name", "com.apple.quicktime.software", "com.android.version"):
         if ctags.get(k):
-            out.append((f"Container:{k}", str(ctags[k])))
+            out.append((f"Format:{k}", str(ctags[k])))
     for s in g.get("Streams") or []:
         for k in ("encoder", "handler_name"):
             v = (s.get("tags") or {}).get(k)
@@ -247,9 +247,9 @@ def _clocks(md: VideoMetadata, path: str) -> list[tuple[str, str]]:
         if v and len(v) >= 19:
             out.append((name, v))
     if not qt:
-        ct = _video_date(((g.get("Container") or {}).get("tags") or {}).get("creation_time"))
+        ct = _video_date(((g.get("Format") or {}).get("tags") or {}).get("creation_time"))
         if ct:
-            out.append(("Container:creation_time", ct))
+            out.append(("Format:creation_time", ct))
     named = file_name_time(path)
     if named:
         out.append(("File:name", named[0]))
@@ -412,7 +412,7 @@ def _duration_findings(md: VideoMetadata, p: VideoParams) -> list[Finding]:
                     evidence={"video_stream": md.video_stream, "video_s": v,
                               "audio_stream": i, "audio_s": a, "tolerance_s": round(tol, 3)}))
     declared = (qt.get("mvhd") or {}).get("duration_s")
-    measured = (md.groups.get("Container") or {}).get("duration_s")
+    measured = (md.groups.get("Format") or {}).get("duration_s")
     if declared and measured:
         tol = max(p.duration_tolerance_s, 0.02 * declared)
         if abs(declared - measured) > tol:
@@ -431,7 +431,7 @@ def _stripped(md: VideoMetadata) -> list[Finding]:
     if any(s.get(k) for k in ("make", "model", "gps")):
         return []
     src = s.get("datetime_original_source") or ""
-    if src and src != "QuickTime:mvhd.creation_time" and not src.startswith("Container"):
+    if src and src != "QuickTime:mvhd.creation_time" and not src.startswith("Format"):
         return []
     return [Finding(
         code="video.metadata_stripped", check=CHECK, severity="info", confidence="medium",

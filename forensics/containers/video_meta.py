@@ -3,7 +3,7 @@
 :func:`read_video_metadata` opens a video (a path or any seekable binary file object: the
 file is streamed, never loaded whole) and returns its metadata grouped like ``exiftool -G``:
 
-* ``Container`` - format, duration, bit rate and every container tag FFmpeg reads
+* ``Format`` - container format, duration, bit rate and every container tag FFmpeg reads
   (``creation_time``, ``location`` from ``(c)xyz``, ``com.apple.quicktime.*`` keys,
   ``encoder`` from ``(c)too``, GoPro ``firmware``...);
 * ``Streams`` - per stream: type, codec, profile, size, pixel format, frame rate, time base,
@@ -219,8 +219,10 @@ def _stream_group(stream: Any) -> dict[str, Any]:
         pass
     if stream.type == "video":
         out.update({
-            "width": cc.width or None, "height": cc.height or None,
-            "pix_fmt": cc.pix_fmt, "frame_rate": _rate(stream.average_rate),
+            "width": (cc.width or None) if cc is not None else None,
+            "height": (cc.height or None) if cc is not None else None,
+            "pix_fmt": cc.pix_fmt if cc is not None else None,
+            "frame_rate": _rate(stream.average_rate),
             "guessed_rate": _rate(stream.guessed_rate),
             "sample_aspect_ratio": str(stream.sample_aspect_ratio)
             if stream.sample_aspect_ratio else None})
@@ -251,7 +253,7 @@ def read_video_metadata(source: str | os.PathLike[str] | bytes | BinaryIO, *, pa
                         media_type: str) -> VideoMetadata:
     """Read a video's metadata (see the module notes). ``path`` names the file in messages;
     ``media_type`` is the sniffed type (MP4/MOV/3GP boxes are walked for those)."""
-    groups: dict[str, Any] = {"Container": None, "Streams": [], "QuickTime": None,
+    groups: dict[str, Any] = {"Format": None, "Streams": [], "QuickTime": None,
                               "XMP": None}
     problems: list[VideoProblem] = []
     boxes: dict[str, Any] | None = None
@@ -288,7 +290,7 @@ def read_video_metadata(source: str | os.PathLike[str] | bytes | BinaryIO, *, pa
                 problems.append(VideoProblem(code, f"{path}: {why}"[:400]))
         if container is not None:
             try:
-                groups["Container"] = {
+                groups["Format"] = {
                     "format": container.format.name,
                     "format_long_name": container.format.long_name,
                     "duration_s": round(container.duration / 1_000_000, 3)
@@ -311,16 +313,21 @@ def read_video_metadata(source: str | os.PathLike[str] | bytes | BinaryIO, *, pa
                         + "); its metadata was read")))
                 else:
                     video_index = main.index
+                    codec_name = getattr(main.codec_context, "name", None)
                     try:
                         import av
 
-                        av.codec.Codec(main.codec_context.name, "r")
+                        av.codec.Codec(codec_name, "r")
                         decodable = True
                     except Exception:  # noqa: BLE001 - unknown or decoder-less codec
                         decodable = False
                     if not decodable:
+                        qt_tracks = (boxes or {}).get("tracks") or []
+                        entry = next((t.get("sample_entry") for t in qt_tracks
+                                      if (t.get("hdlr") or {}).get("handler_type") == "vide"),
+                                     None)
                         problems.append(VideoProblem("unsupported_codec", (
-                            f"{path}: the video codec {main.codec_context.name or 'unknown'!r}"
+                            f"{path}: the video codec {codec_name or entry or 'unknown'!r}"
                             " has no decoder in this FFmpeg build: no frame can be decoded; "
                             "its metadata was read")))
                     else:
@@ -396,7 +403,7 @@ def summarise_video(groups: dict[str, Any], video_index: int | None) -> dict[str
     keys = qt.get("keys") or {}
     udta = qt.get("udta") or {}
     ilst = qt.get("ilst") or {}
-    ctags = (groups.get("Container") or {}).get("tags") or {}
+    ctags = (groups.get("Format") or {}).get("tags") or {}
     props = (groups.get("XMP") or {}).get("properties") or {}
     streams = groups.get("Streams") or []
     vs = streams[video_index] if video_index is not None and video_index < len(
@@ -429,8 +436,8 @@ def summarise_video(groups: dict[str, Any], video_index: int | None) -> dict[str
             (props.get("exif:DateTimeOriginal"), "XMP:exif:DateTimeOriginal"),
             (props.get("xmp:CreateDate"), "XMP:xmp:CreateDate"),
             ((qt.get("mvhd") or {}).get("creation_time"), "QuickTime:mvhd.creation_time"),
-            (None if qt else ctags.get("creation_time"), "Container:creation_time"),
-            (None if qt else ctags.get("date"), "Container:date")):
+            (None if qt else ctags.get("creation_time"), "Format:creation_time"),
+            (None if qt else ctags.get("date"), "Format:date")):
         got = _video_date(value) if isinstance(value, str) else None
         if got and len(got) >= 19:
             dto, src = got, where
@@ -465,7 +472,7 @@ def summarise_video(groups: dict[str, Any], video_index: int | None) -> dict[str
         "width": vs.get("width") if vs else None, "height": vs.get("height") if vs else None,
         "orientation": _ORIENTATION.get((rotation, mirrored)) if rotation is not None else None,
         "duration_s": _first((qt.get("mvhd") or {}).get("duration_s"),
-                             (groups.get("Container") or {}).get("duration_s")),
+                             (groups.get("Format") or {}).get("duration_s")),
         "codec": vs.get("codec") if vs else None,
         "frame_rate": vs.get("frame_rate") if vs else None,
     }
