@@ -459,7 +459,8 @@ class TrackCheck(Check):
             return parse_track(name, data)
         except TrackError as err:
             message = err.message.replace(name, path) if name != path else err.message
-            raise DecodeError(message, path=path, code="corrupt_track") from err
+            code = err.code if err.code != TrackError.code else "corrupt_track"
+            raise DecodeError(message, path=path, code=code) from err
 
     def _summary(self, path: str, fmt: str, track: Track, m: dict[str, Any],
                  capped: bool) -> Finding:

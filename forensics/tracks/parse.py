@@ -22,6 +22,7 @@ from typing import Any
 import defusedxml.ElementTree as DET
 
 from .dji import looks_like_dji_srt, parse_dji_srt
+from .djicsv import dji_csv_kind, dji_record_version, parse_dji_csv, parse_dji_record
 from .mavlink import (
     DATAFLASH_MAGIC,
     looks_like_dataflash_text,
@@ -92,7 +93,7 @@ def parse_track(path: str, data: bytes) -> Track:
     try:
         track = fmt.parse(data)
     except TrackError as err:
-        raise TrackError(f"{path}: {err.message}", path=path) from err
+        raise TrackError(f"{path}: {err.message}", path=path, code=err.code) from err
     except (DET.ParseError, ValueError, UnicodeDecodeError) as exc:
         raise TrackError(f"{path}: the {fmt.label} data cannot be parsed ({exc})"[:400],
                          path=path) from exc
@@ -295,8 +296,12 @@ _TIME_NAMES = ("time", "timestamp", "datetime", "date_time", "utc", "when")
 _ELE_NAMES = ("ele", "elevation", "alt", "altitude")
 
 
-def _csv(data: bytes) -> Track:
+def _csv_rows(data: bytes) -> list[list[str]]:
+    """The non-empty rows of a CSV file (delimiter sniffed: comma, semicolon or tab; an Excel
+    ``sep=`` first line is skipped)."""
     text = data.decode("utf-8-sig")
+    if text[:4].lower() == "sep=":
+        text = text.split("\n", 1)[1] if "\n" in text else ""
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -306,6 +311,27 @@ def _csv(data: bytes) -> Track:
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise TrackError("the CSV file has no rows")
+    return rows
+
+
+def _dji_csv(data: bytes) -> Track:
+    rows = _csv_rows(data)
+    header = [c.strip().lower() for c in rows[0]]
+    kind = dji_csv_kind(header)
+    if kind is None:
+        raise TrackError("the header is not that of an AirData, DJI Flight Reader / Phantom "
+                         "Help or Litchi export")
+    return parse_dji_csv(kind, header, rows[1:])
+
+
+def _csv_first_line(head: bytes) -> list[str]:
+    lines = head.split(b"\n", 2)
+    line = lines[1] if lines[0].startswith(b"sep=") and len(lines) > 1 else lines[0]
+    return [c.strip().strip('"') for c in line.decode("utf-8", "replace").split(",")]
+
+
+def _csv(data: bytes) -> Track:
+    rows = _csv_rows(data)
     header = [c.strip().lower() for c in rows[0]]
 
     def find(names: tuple[str, ...]) -> int | None:
@@ -390,6 +416,15 @@ FORMATS: tuple[TrackFormat, ...] = (
                 lambda data, head: looks_like_nmea(data[:4096]), parse_nmea, signature=True),
     TrackFormat("dji_srt", "DJI SRT telemetry", (".srt",), "text/vnd.dji.srt",
                 lambda data, head: looks_like_dji_srt(head), parse_dji_srt, signature=True),
+    TrackFormat("dji_record", "DJI flight record", (), "application/vnd.dji.flightrecord",
+                lambda data, head: dji_record_version(data) is not None, parse_dji_record,
+                signature=True),
+    TrackFormat("dji_csv", "DJI flight record CSV (AirData, Flight Reader, Phantom Help)", (),
+                "text/csv", lambda data, head: dji_csv_kind(_csv_first_line(head)) in (
+                    "airdata", "phantomhelp"), _dji_csv, signature=True),
+    TrackFormat("litchi", "Litchi mission CSV", (), "text/csv",
+                lambda data, head: dji_csv_kind(_csv_first_line(head)) == "litchi", _dji_csv,
+                signature=True),
     # exchange formats
     # a ZIP: only KMZ is read (its KML member); any other archive is refused by the parser
     TrackFormat("kmz", "KMZ", (".kmz",), "application/vnd.google-earth.kmz",
