@@ -6,6 +6,10 @@ that file: it gets status ``error`` with code ``timeout``, ``worker_crashed`` or
 ``out_of_memory``, the worker is replaced and the batch goes on. Every input path yields exactly
 one item, and with a results store every item is committed as it finishes.
 
+A container (a PDF, a video) and every child it holds are one unit: the worker returns them
+together, so the timeout and the memory limit cover the whole container, and the store
+commits them in one transaction (a resumed run never finds half a PDF).
+
 Workers come from a ``forkserver`` where available: a clean process that has imported the
 libraries once and forks a worker in milliseconds. Plain ``fork`` of the main process is not
 used because thread pools (OpenCV, BLAS) copied mid-use can deadlock in the child.
@@ -25,6 +29,8 @@ from typing import Any
 
 from .checks import Check, get_checks
 from .checks.base import ReleasePass
+from .containers import DEFAULT_LIMITS, ContainerLimits, get_extractors, rollup_findings
+from .containers.base import ROLLUP_CODE
 from .context import AnalysisContext, ScanOptions
 from .intake import Input, expand_paths
 from .model import ItemError, ItemResult
@@ -69,12 +75,17 @@ def checks_for(profile: str | None, names: Sequence[str] | None) -> tuple[Check,
     return tuple(c for c in get_checks() if wanted(c))
 
 
-def checks_key(checks: Sequence[Check], options: ScanOptions) -> str:
-    """Identity of what a result depends on: check names+versions and result-changing options."""
+def checks_key(checks: Sequence[Check], options: ScanOptions,
+               limits: ContainerLimits | None = None) -> str:
+    """Identity of what a result depends on: check and extractor names+versions,
+    result-changing options and the container caps."""
     parts = [f"{c.name}@{c.version}" for c in checks]
     parts.append(f"index={options.index_path or ''}")
     parts.append(f"local_features={options.local_features}")
     parts.append(f"trust={hashlib.sha256((options.trust_anchors_pem or '').encode()).hexdigest()}")
+    parts.extend(f"{e.name}@{e.version}" for e in get_extractors())
+    if limits is not None and limits != DEFAULT_LIMITS:
+        parts.append(f"limits={limits}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
@@ -92,6 +103,8 @@ class BatchOptions:
     """Apply the EXIF orientation to thumbnails (a report's pictures); triage pages show the
     picture as stored, like the analysis sees it."""
     scan: ScanOptions = field(default_factory=ScanOptions)
+    containers: ContainerLimits = DEFAULT_LIMITS
+    """Caps on what one container (PDF, video) may yield (children, bytes, depth)."""
 
 
 @dataclass
@@ -105,7 +118,12 @@ class BatchSummary:
     seconds: float = 0.0
     interrupted: bool = False
     order: list[str] = field(default_factory=list)
-    """Every input path, in input order (to present results in a stable order)."""
+    """Every input path, in input order, each container's children right after it (to
+    present results in a stable order)."""
+    children: int = 0
+    """Items found inside containers (each also in the results)."""
+    children_of: dict[str, list[str]] = field(default_factory=dict)
+    """Container path -> its descendants' paths, in order."""
 
     @property
     def files_per_second(self) -> float:
@@ -120,7 +138,7 @@ class BatchSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"inputs": self.inputs, "analysed": self.analysed,
-                "skipped_resume": self.skipped_resume,
+                "children": self.children, "skipped_resume": self.skipped_resume,
                 "duplicates_ignored": self.duplicates_ignored,
                 "errors_by_code": dict(sorted(self.errors_by_code.items())),
                 "levels": self.levels, "seconds": round(self.seconds, 3),
@@ -175,7 +193,8 @@ def _die_with_parent(main: int) -> None:
 
 
 def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
-            memory_mb: int | None, thumbnails: tuple[int, bool] | None, parent: int) -> None:
+            memory_mb: int | None, thumbnails: tuple[int, bool] | None, parent: int,
+            limits: ContainerLimits = DEFAULT_LIMITS) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
     _die_with_parent(parent)
     try:
@@ -194,29 +213,32 @@ def _worker(conn: Connection, checks: tuple[Check, ...], options: ScanOptions,
             return
         if path is None:
             return
-        thumbs: list[bytes] = []
-        records: dict[str, bytes] = {}
+        thumbs: dict[str, bytes] = {}
 
-        def grab(ctx: AnalysisContext, thumbs: list[bytes] = thumbs) -> None:
+        def grab(ctx: AnalysisContext, thumbs: dict[str, bytes] = thumbs) -> None:
             if thumbnails and ctx.is_image and ctx.image_or_none is not None:
                 side, upright = thumbnails
                 orientation = ctx.metadata.summary.get("orientation") if upright else None
-                thumbs.append(thumbnail_jpeg(ctx.preview, max_side=side,  # no second decode
-                                             orientation=orientation))
+                thumbs.setdefault(ctx.item.path, thumbnail_jpeg(  # no second decode
+                    ctx.preview, max_side=side, orientation=orientation))
 
+        unit: list[tuple[dict[str, Any], bytes | None, dict[str, bytes]]] = []
         try:
-            item = finish_item(scan_file(path, options=options, checks=checks,
-                                         records=records, inspect=grab))
+            result = scan_file(path, options=options, checks=checks, inspect=grab,
+                               limits=limits)
+            for r in result.units():
+                item = finish_item(r)
+                thumb = thumbs.get(r.path) if item.get("status") == "ok" else None
+                unit.append((item, thumb, dict(r.records)))
         except MemoryError:
-            item = finish_item(error_item(path, ItemError(
+            unit = [(finish_item(error_item(path, ItemError(
                 "out_of_memory", f"{path}: analysis needed more than the "
-                f"{memory_mb} MiB per-worker memory limit")))
+                f"{memory_mb} MiB per-worker memory limit"))), None, {})]
         except BaseException as exc:  # noqa: BLE001 - report, never die silently
-            item = finish_item(error_item(path, ItemError(
-                "worker_error", f"{path}: {type(exc).__name__}: {exc}"[:500])))
+            unit = [(finish_item(error_item(path, ItemError(
+                "worker_error", f"{path}: {type(exc).__name__}: {exc}"[:500]))), None, {})]
         try:
-            conn.send((item, thumbs[0] if thumbs and item.get("status") == "ok" else None,
-                       records))
+            conn.send(unit)  # the container and its children together
         except (BrokenPipeError, OSError):
             return
 
@@ -229,7 +251,7 @@ class _Worker:
         self.conn, child = ctx.Pipe()
         thumbs = (opts.thumbnail_side, opts.thumbnail_upright) if opts.thumbnails else None
         self.proc = ctx.Process(target=_worker, args=(child, checks, opts.scan, opts.memory_mb,
-                                                      thumbs, os.getpid()),
+                                                      thumbs, os.getpid(), opts.containers),
                                 daemon=True)
         self.proc.start()
         child.close()
@@ -285,7 +307,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
     opts = options or BatchOptions()
     checks = tuple(checks)
     prepare_checks(checks, opts.scan)  # a broken index stops the run here, clearly
-    key_of_checks = checks_key(checks, opts.scan)
+    key_of_checks = checks_key(checks, opts.scan, opts.containers)
     summary = BatchSummary()
     start = time.monotonic()
     inputs: list[Input] = []
@@ -324,22 +346,39 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
     # first learns what the earlier run stored.
     passes = release_passes(checks, opts.scan)
     stored_pass = next(iter(passes), None)
+    if store is not None and skipped:
+        for path in skipped:  # a resumed container's children follow it, as stored
+            under = store.paths_under(path)
+            if under:
+                summary.children_of[path] = under
     if stored_pass is not None and store is not None and skipped:
-        for path, sig in store.signatures(skipped):
+        learnt = [p for path in skipped for p in (path, *summary.children_of.get(path, ()))]
+        for path, sig in store.signatures(learnt):
             passes[stored_pass].observe_bytes(path, sig, compare=False)  # reported back then
     if on_total:
         on_total(len(todo))
 
     def emit(item: dict[str, Any], key: FileKey, thumb: bytes | None = None,
-             sig: bytes | None = None) -> None:
+             sig: bytes | None = None,
+             children: Sequence[tuple[dict[str, Any], bytes | None, bytes | None]] = ()
+             ) -> None:
         if store is not None:
-            store.put(item, key, thumb, sig)
-        if on_thumbnail is not None and thumb:
-            on_thumbnail(item["path"], thumb)
+            if children or item.get("children") is not None:
+                store.put_unit([(item, key, thumb, sig)] + [
+                    (c, FileKey(c["path"], c.get("size"), key.mtime_ns, key.checks_key), t, s)
+                    for c, t, s in children])
+            else:
+                store.put(item, key, thumb, sig)
         summary.analysed += 1
-        summary.count(item)
-        if on_item:
-            on_item(item)
+        if children:
+            summary.children += len(children)
+            summary.children_of[item["path"]] = [c["path"] for c, _, _ in children]
+        for it, th in [(item, thumb), *((c, t) for c, t, _ in children)]:
+            if on_thumbnail is not None and th:
+                on_thumbnail(it["path"], th)
+            summary.count(it)
+            if on_item:
+                on_item(it)
 
     queue: list[tuple[str, FileKey]] = []
     for inp, key in todo:
@@ -352,13 +391,14 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], *, checks: Sequence[Check
         _pool(queue, checks, opts, emit, passes)
     except KeyboardInterrupt:
         summary.interrupted = True
+    summary.order = [p for path in summary.order
+                     for p in (path, *summary.children_of.get(path, ()))]
     summary.seconds = time.monotonic() - start
     return summary
 
 
 def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: BatchOptions,
-          emit: Callable[[dict[str, Any], FileKey, bytes | None, bytes | None], None],
-          passes: dict[str, ReleasePass]) -> None:
+          emit: Callable[..., None], passes: dict[str, ReleasePass]) -> None:
     if not queue:
         return
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
@@ -388,10 +428,11 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                 replace = False
                 thumb: bytes | None = None
                 records: dict[str, bytes] = {}
+                children: list[tuple[dict[str, Any], bytes | None, dict[str, bytes]]] = []
                 died = w.proc.sentinel in ready or not w.proc.is_alive()
                 if w.conn in ready:
                     try:
-                        item, thumb, records = w.conn.recv()
+                        (item, thumb, records), *children = w.conn.recv()
                     except (EOFError, OSError, TypeError, ValueError):
                         died = True  # the worker went away instead of answering
                 if item is None and died:
@@ -428,7 +469,19 @@ def _pool(queue: list[tuple[str, FileKey]], checks: tuple[Check, ...], opts: Bat
                         item = _with_release_findings(
                             item, name, rp.observe_bytes(path, records[name]))
                 stored = records.get(next(iter(passes))) if passes else None
-                emit(item, keys[path], thumb, stored)
+                kids: list[tuple[dict[str, Any], bytes | None, bytes | None]] = []
+                changed = False
+                for citem, cthumb, crec in children:
+                    for name, rp in passes.items():
+                        if crec.get(name):
+                            found = rp.observe_bytes(citem["path"], crec[name])
+                            changed = changed or bool(found)
+                            citem = _with_release_findings(citem, name, found)
+                    kids.append((citem, cthumb,
+                                 crec.get(next(iter(passes))) if passes else None))
+                if changed:  # a child's release findings count in its container's rank
+                    item, kids = _rolled_up(item, kids)
+                emit(item, keys[path], thumb, stored, kids)
     finally:
         for w in workers:
             if isinstance(w, _Worker):
@@ -447,6 +500,35 @@ def _with_release_findings(item: dict[str, Any], check: str, found: list[Any]
                           for c in item["checks"]]
     item.pop("triage", None)
     return finish_item(item)
+
+
+def _rolled_up(item: dict[str, Any], kids: list[tuple[dict[str, Any], Any, Any]]
+               ) -> tuple[dict[str, Any], list[tuple[dict[str, Any], Any, Any]]]:
+    """Recompute every container's ``container.child_flagged`` findings of a unit (after
+    the release pass added findings to children), deepest first."""
+    items = [item] + [k[0] for k in kids]
+    for n in range(len(items) - 1, -1, -1):
+        parent = items[n]
+        if parent.get("children") is None:
+            continue
+        direct = [i for i in items[n + 1:] if (i.get("parent") or {}).get("path")
+                  == parent["path"]]
+        ex = next((c.get("name") for c in parent.get("checks") or []
+                   if any(f.get("code") == ROLLUP_CODE and f.get("check") == c.get("name")
+                          for f in parent.get("findings") or [])), None)
+        ex = ex or (parent.get("checks") or [{}])[0].get("name")
+        if not ex:
+            continue
+        own = [f for f in parent.get("findings") or [] if f.get("code") != ROLLUP_CODE]
+        rolled = [f.to_dict() for f in rollup_findings(ex, direct)]
+        new = dict(parent)
+        new["findings"] = own + rolled
+        new["checks"] = [{**c, "status": "flagged"} if c.get("name") == ex and c.get(
+            "status") == "ok" and any(f["severity"] != "info" for f in rolled) else c
+            for c in parent.get("checks") or []]
+        new.pop("triage", None)
+        items[n] = finish_item(new)
+    return items[0], [(items[i + 1], k[1], k[2]) for i, k in enumerate(kids)]
 
 
 class _Idle:

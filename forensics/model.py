@@ -6,7 +6,9 @@ built from the dictionaries produced here, so field names are part of the public
 * top level: ``schema``, ``tool``, ``items``
 * item: ``path``, ``sha256``, ``size``, ``media_type``, ``status``, ``error``,
   ``metadata``, ``checks``, ``findings`` and ``triage`` ({level, score, top}: the ranking
-  derived from the findings, see :mod:`forensics.triage`)
+  derived from the findings, see :mod:`forensics.triage`); a container (PDF, video) also
+  has ``children`` (their sha256), and each child, listed right after its container, has
+  ``parent`` ({sha256, path}), ``locator`` and ``relation`` (see :mod:`forensics.containers`)
 * finding: ``code``, ``check``, ``severity``, ``confidence``, ``message``, ``evidence``
 * check result: ``name``, ``version``, ``status``, ``seconds``, ``params``, ``error``,
   ``score`` (0..1 or null), ``working_size`` ([w, h] or null), ``artifacts`` (heat maps...)
@@ -166,6 +168,23 @@ class ItemResult:
     metadata: Mapping[str, Any]
     checks: tuple[CheckResult, ...]
     findings: tuple[Finding, ...]
+    children: tuple[str, ...] | None = None
+    """A container's children's sha256, in order (``None``: not a container)."""
+    parent: Mapping[str, Any] | None = None
+    """A child's container: ``{"sha256", "path"}`` (``None``: a file given as input)."""
+    locator: Mapping[str, Any] | None = None
+    """Where a child lives in its container (its path's fragment, as an object)."""
+    relation: str | None = None
+    """What a child is to its container (``embedded_image``, ``revision``, ...)."""
+    descendants: tuple[ItemResult, ...] = field(default=(), compare=False, repr=False)
+    """Every item inside this container (children, and theirs after each), in order: they
+    follow it in ``items``. Not part of its own dict."""
+    records: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    """Release-pass records by check name (what a worker sends to the collecting process)."""
+
+    def units(self) -> list[ItemResult]:
+        """This item and its descendants: the items it stands for in ``items``."""
+        return [self, *self.descendants]
 
     @classmethod
     def from_error(cls, path: str, error: ItemError) -> ItemResult:
@@ -186,6 +205,12 @@ class ItemResult:
             "checks": [c.to_dict() for c in self.checks],
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.children is not None:
+            out["children"] = list(self.children)
+        if self.parent is not None:
+            out["parent"] = dict(self.parent)
+            out["locator"] = _jsonable(self.locator or {})
+            out["relation"] = self.relation
         from .triage import triage  # ranking derived from the findings, for every output
 
         out["triage"] = triage(out)

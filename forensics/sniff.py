@@ -36,7 +36,9 @@ EXTENSIONS = {
     ".kmz": "application/vnd.google-earth.kmz", ".json": "application/json",
     ".geojson": "application/geo+json", ".csv": "text/csv", ".txt": "text/plain",
     ".pdf": "application/pdf", ".zip": "application/zip", ".mp4": "video/mp4",
-    ".mov": "video/quicktime", ".dng": "image/x-adobe-dng", ".nef": "image/x-nikon-nef",
+    ".mov": "video/quicktime", ".m4v": "video/mp4", ".3gp": "video/mp4",
+    ".mkv": "video/x-matroska", ".webm": "video/webm", ".avi": "video/x-msvideo",
+    ".dng": "image/x-adobe-dng", ".nef": "image/x-nikon-nef",
     ".arw": "image/x-sony-arw", ".cr2": "image/x-canon-cr2", ".html": "text/html",
     ".htm": "text/html", ".xml": "application/xml", ".c2pa": "application/c2pa",
     ".ulg": "application/vnd.px4.ulog", ".tlog": "application/vnd.mavlink.tlog",
@@ -57,6 +59,10 @@ _COMPATIBLE = {
                    "text/vnd.ardupilot.dataflash", "text/vnd.dji.srt"},
     "application/json": {"application/geo+json", "application/vnd.qgroundcontrol.plan+json"},
     "application/zip": {"application/vnd.google-earth.kmz"},
+    "video/mp4": {"video/quicktime"},
+    "video/quicktime": {"video/mp4"},
+    "video/x-matroska": {"video/webm"},
+    "video/webm": {"video/x-matroska"},
 }
 
 
@@ -75,6 +81,10 @@ def sniff_media_type(head: bytes) -> str:
         return "image/tiff"
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "video/x-msvideo"
+    if head[:4] == b"\x1a\x45\xdf\xa3":  # EBML: Matroska, or WebM by its DocType
+        return "video/webm" if b"webm" in head[:64] else "video/x-matroska"
     if head[:2] == b"BM" and len(head) >= 14:
         return "image/bmp"
     if head[4:8] == b"ftyp":
@@ -88,8 +98,8 @@ def sniff_media_type(head: bytes) -> str:
         return "application/octet-stream"
     if head.startswith(b"\xff\x0a") or head.startswith(b"\x00\x00\x00\x0cJXL \r\n\x87\n"):
         return "image/jxl"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
+    if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+        return "application/pdf"  # readers accept the header anywhere in the first 1 KiB
     if head.startswith(b"PK\x03\x04"):
         # the first member's name (local file header: name length at 26, name at 30):
         # Google Earth writes KMZ with doc.kml first

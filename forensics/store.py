@@ -118,25 +118,54 @@ class ResultStore:
         """Store one finished item (replacing an older result for the same path), with the
         image's matching signature when there is one (so a resumed run's release pass still
         compares new files with the ones stored before), in one transaction."""
-        triage = item.get("triage") or {}
-        err = item.get("error") or {}
-        path = db_path(key.path)
         self.conn.execute("BEGIN")
         try:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (path, key.size, key.mtime_ns, key.checks_key, item.get("sha256"),
-                 item.get("status"), err.get("code"), triage.get("level"), triage.get("score"),
-                 time.time(), json.dumps(item, ensure_ascii=True, allow_nan=False), thumb))
-            if signature:
-                self.conn.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)",
-                                  (path, signature))
-            else:
-                self.conn.execute("DELETE FROM signatures WHERE path=?", (path,))
+            self._put(item, key, thumb, signature)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+
+    def _put(self, item: dict[str, Any], key: FileKey, thumb: bytes | None,
+             signature: bytes | None) -> None:
+        triage = item.get("triage") or {}
+        err = item.get("error") or {}
+        path = db_path(key.path)
+        self.conn.execute(
+            "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (path, key.size, key.mtime_ns, key.checks_key, item.get("sha256"),
+             item.get("status"), err.get("code"), triage.get("level"), triage.get("score"),
+             time.time(), json.dumps(item, ensure_ascii=True, allow_nan=False), thumb))
+        if signature:
+            self.conn.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)",
+                              (path, signature))
+        else:
+            self.conn.execute("DELETE FROM signatures WHERE path=?", (path,))
+
+    def put_unit(self, entries: list[tuple[dict[str, Any], FileKey, bytes | None,
+                                           bytes | None]]) -> None:
+        """Store a container and its children (``entries``, the container first) in one
+        transaction, replacing every result stored before under the container's path
+        (its children's paths are the container's with a ``#`` fragment)."""
+        self.conn.execute("BEGIN")
+        try:
+            top = db_path(entries[0][1].path) + "#"
+            for table in ("items", "signatures"):
+                self.conn.execute(f"DELETE FROM {table} WHERE substr(path, 1, ?) = ?",  # noqa: S608
+                                  (len(top), top))
+            for item, key, thumb, signature in entries:
+                self._put(item, key, thumb, signature)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def paths_under(self, path: str) -> list[str]:
+        """The stored children of a container (paths ``path#...``), in the order stored."""
+        top = db_path(path) + "#"
+        rows = self.conn.execute("SELECT path FROM items WHERE substr(path, 1, ?) = ? "
+                                 "ORDER BY rowid", (len(top), top))
+        return [p for (p,) in rows]
 
     def signatures(self, paths: list[str]) -> Iterator[tuple[str, bytes]]:
         """(path, signature bytes) of the given input paths that have one, in their order."""

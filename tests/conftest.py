@@ -41,6 +41,8 @@ except ImportError:  # pragma: no cover - declared dependency
 ITEM_KEYS = {"path", "sha256", "size", "media_type", "status", "error", "metadata", "checks",
              "findings", "triage"}
 """The keys of an item today (the schema lets later versions add more)."""
+CONTAINER_KEYS = {"children", "parent", "locator", "relation"}
+"""Keys a container (``children``) or a child (the others) adds (forensics.containers)."""
 SCAN_SCHEMA_FILE = "scan.schema.json"
 
 
@@ -112,19 +114,47 @@ def assert_valid_scan(doc: Mapping[str, Any]) -> None:
         raise AssertionError(f"the tool block is not JSON-safe: {err}") from err
     for item in doc["items"]:
         _item_semantics(item)
+    assert_children_follow(doc["items"])
+
+
+def assert_children_follow(items: list[Mapping[str, Any]]) -> None:
+    """Containers and children (forensics.containers): every child follows its container
+    (after the container's earlier children and theirs), names it as parent, has a path
+    that is the container's with a fragment, and is listed in its ``children``."""
+    by_path = {i["path"]: n for n, i in enumerate(items)}
+    for n, item in enumerate(items):
+        parent = item.get("parent")
+        if parent:
+            at = by_path.get(parent["path"])
+            assert at is not None and at < n, f"{item['path']}: its container is not before it"
+            container = items[at]
+            assert container.get("sha256") == parent["sha256"]
+            assert item["sha256"] in container.get("children", []), item["path"]
+            assert item["path"].startswith(parent["path"] + ("&" if "#" in parent["path"]
+                                                             else "#")), item["path"]
+            assert all(i.get("parent") and i["path"].startswith(parent["path"])
+                       for i in items[at + 1:n]), f"{item['path']}: not with its siblings"
+        if item.get("children") is not None:
+            kids = [i["sha256"] for i in items[n + 1:]
+                    if (i.get("parent") or {}).get("path") == item["path"]]
+            assert kids == item["children"], f"{item['path']}: children not right after it"
 
 
 def run_one_check(check: Check, path: str | os.PathLike[str], *,
                   options: ScanOptions | None = None) -> tuple[ItemResult, dict[str, Any]]:
     """Scan ``path`` with ``check`` alone (which must not raise): the result and its item
     dict, the item checked against the contract. A file that cannot be read at all (an
-    intake error) runs no check; any other runs exactly this one, and every finding is its."""
+    intake error) runs no check; any other runs exactly this one, and every finding is its
+    (a container's extractor, forensics.containers, runs before it with its own findings)."""
+    from provenancekit.forensics.containers import EXTRACTORS
+
+    opened = {e.name for e in EXTRACTORS}
     result = scan_file(os.fspath(path), options=options, checks=(check,))
     item = result.to_dict()
     assert_valid_item(item)
     ran = [] if item["sha256"] is None else [check.name]
-    assert [c["name"] for c in item["checks"]] == ran
-    assert all(f["check"] == check.name for f in item["findings"])
+    assert [c["name"] for c in item["checks"] if c["name"] not in opened] == ran
+    assert all(f["check"] in (check.name, *opened) for f in item["findings"])
     return result, item
 
 
