@@ -48,12 +48,14 @@ def write_clip(target: str | os.PathLike[str] | io.BytesIO | None = None, *,
                options: dict[str, str] | None = None, audio_seconds: float | None = None,
                rotation: int | None = None, tags: dict[str, str] | None = None,
                stream_tags: dict[str, str] | None = None,
-               pan_px_per_s: float = 12.0) -> bytes | None:
+               pan_px_per_s: float = 12.0, texture: float = 0.0) -> bytes | None:
     """Write a clip of ``len(shots)`` shots lasting ``shots[i]`` seconds each; shot ``i``
     shows ``pictures[i]`` when given (resized by cropping/tiling to the frame), else
     :func:`shot_picture` of ``seed + i``. ``tags`` go on the container (FFmpeg's muxer writes
     its own ``encoder``), ``stream_tags`` on the video stream. Returns the bytes when
-    ``target`` is ``None``."""
+    ``target`` is ``None``. ``texture`` adds seeded fine grain (standard deviation in grey
+    levels) to each shot's picture, so the clip costs the bits and decode time of real
+    footage rather than of flat colour."""
     import av
 
     out = io.BytesIO() if target is None else target
@@ -82,6 +84,9 @@ def write_clip(target: str | os.PathLike[str] | io.BytesIO | None = None, *,
                 base = np.tile(pic, reps)[:height + 2, :width + margin]
             else:
                 base = shot_picture(seed + i, width + margin, height + 2)
+            if texture:
+                grain = np.random.default_rng(seed + 1000 + i).normal(0, texture, base.shape)
+                base = np.clip(base + grain, 0, 255).astype(np.uint8)
             for f in range(int(round(dur * fps))):
                 dx = min(margin - 1, int(pan_px_per_s * f / fps))
                 img = np.ascontiguousarray(base[1:height + 1, dx:dx + width])

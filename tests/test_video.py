@@ -135,7 +135,7 @@ def test_generated_clip_tags_rotation_and_encoder() -> None:
     assert md.summary["gps"] == {"lat": 48.8583, "lon": 2.2945, "alt": None}
     # PyAV's set_display_rotation(90) is counter-clockwise: 270 clockwise, EXIF 8
     assert md.summary["orientation"] == 8
-    assert md.groups["Streams"][0]["encoder_banner"]["library"] == "x264"
+    assert md.groups["Streams"]["0"]["encoder_banner"]["library"] == "x264"
     codes = {f.code: f for f in video_findings(md, "clip.mp4")}
     assert "video.reencoded" in codes
     libs = codes["video.reencoded"].evidence["libraries"]
@@ -272,7 +272,7 @@ def test_extractor_children_paths_and_details() -> None:
 def test_gopro_karma_gpmf_track_child() -> None:
     data = KARMA.read_bytes()
     ctx, ex, kids = _extract(data, str(KARMA))
-    tel = ex.metadata["Telemetry"][0]
+    tel = ex.metadata["Telemetry"]["3"]
     assert tel["kind"] == "gpmf" and tel["packets"] == 13
     track = [k for k in kids if k.relation == "track"]
     assert len(track) == 1 and track[0].fragment() == "track=3"
@@ -314,7 +314,7 @@ def test_dji_subtitle_track_becomes_srt_track() -> None:
     assert parsed.format == "dji_srt" and len(parsed.points) == 2
     assert (parsed.points[0].lat, parsed.points[0].lon) == (41.4247, 2.2342)
     assert parsed.points[1].time == "2022-08-07T13:40:41"
-    assert ex.metadata["Telemetry"][0]["kind"] == "dji_subtitles"
+    assert ex.metadata["Telemetry"]["1"]["kind"] == "dji_subtitles"
     assert not [f for f in ex.findings if f.code == "video.telemetry_clock"]
     _, ex2, _ = _extract(buf.getvalue(), "DJI_20230101120000_0001.mkv", "video/x-matroska")
     assert [f for f in ex2.findings if f.code == "video.telemetry_clock"]
@@ -353,7 +353,7 @@ def test_matroska_stub_and_no_video_stream() -> None:
     ctx, ex, kids = _extract(buf.getvalue(), "sound.mp4")
     assert [p.code for p in ctx.problems] == ["no_video_stream"]
     assert "sound.mp4" in ctx.problems[0].message and "audio" in ctx.problems[0].message
-    assert ex.metadata["Streams"][0]["codec"] == "aac" and kids == []
+    assert ex.metadata["Streams"]["0"]["codec"] == "aac" and kids == []
 
 
 def test_unsupported_codec_keeps_metadata() -> None:

@@ -77,7 +77,7 @@ def _telemetry_streams(md: VideoMetadata) -> dict[int, tuple[str, str | None]]:
     out: dict[int, tuple[str, str | None]] = {}
     tracks = (md.groups.get("QuickTime") or {}).get("tracks") or []
     entries = [t.get("sample_entry") for t in tracks]
-    for s in md.groups.get("Streams") or []:
+    for s in (md.groups.get("Streams") or {}).values():
         handler = str((s.get("tags") or {}).get("handler_name") or "")
         i = s["index"]
         entry = entries[i] if i < len(entries) else None
@@ -169,7 +169,7 @@ class VideoExtractor(Extractor):
                             f"({type(exc).__name__}: {str(exc)[:160]})")
             telemetry = _telemetry(sinks)
         if telemetry:
-            metadata["Telemetry"] = [_telemetry_summary(t) for t in telemetry]
+            metadata["Telemetry"] = {str(t.stream): _telemetry_summary(t) for t in telemetry}
             findings += self._telemetry_findings(md, telemetry, path)
         return Extraction(metadata=metadata, findings=findings,
                           children=self._children(ctx, plan, telemetry, budget, metadata),

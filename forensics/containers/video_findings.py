@@ -108,7 +108,7 @@ def _strings(md: VideoMetadata) -> list[tuple[str, str]]:
               "handler_name", "com.apple.quicktime.software", "com.android.version"):
         if ctags.get(k):
             out.append((f"Format:{k}", str(ctags[k])))
-    for s in g.get("Streams") or []:
+    for s in (g.get("Streams") or {}).values():
         for k in ("encoder", "handler_name"):
             v = (s.get("tags") or {}).get(k)
             if v:
@@ -335,7 +335,7 @@ def _human(seconds: float) -> str:
 
 def _geometry_findings(md: VideoMetadata) -> list[Finding]:
     qt = md.groups.get("QuickTime") or {}
-    vs = next((s for s in md.groups.get("Streams") or []
+    vs = next((s for s in (md.groups.get("Streams") or {}).values()
                if s.get("index") == md.video_stream), None)
     track = next((t for t in qt.get("tracks") or []
                   if (t.get("hdlr") or {}).get("handler_type") == "vide"), None)
@@ -390,7 +390,7 @@ def _geometry_findings(md: VideoMetadata) -> list[Finding]:
 
 def _duration_findings(md: VideoMetadata, p: VideoParams) -> list[Finding]:
     out: list[Finding] = []
-    streams = md.groups.get("Streams") or []
+    streams = (md.groups.get("Streams") or {}).values()
     qt = md.groups.get("QuickTime") or {}
     by_type: dict[str, list[tuple[int, float]]] = {}
     for s in streams:

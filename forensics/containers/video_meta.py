@@ -6,10 +6,11 @@ file is streamed, never loaded whole) and returns its metadata grouped like ``ex
 * ``Format`` - container format, duration, bit rate and every container tag FFmpeg reads
   (``creation_time``, ``location`` from ``(c)xyz``, ``com.apple.quicktime.*`` keys,
   ``encoder`` from ``(c)too``, GoPro ``firmware``...);
-* ``Streams`` - per stream: type, codec, profile, size, pixel format, frame rate, time base,
-  duration, frame count, bit rate, tags (``handler_name``, ``encoder``, ``timecode``) and,
-  for the main video stream, the encoder banner an encoding library leaves in the first
-  frame (x264 and x265 write their version and settings in an SEI message);
+* ``Streams`` - per stream (keyed by its index, ``"0"``, ``"1"``...): type, codec, profile,
+  size, pixel format, frame rate, time base, duration, frame count, bit rate, tags
+  (``handler_name``, ``encoder``, ``timecode``) and, for the main video stream, the
+  encoder banner an encoding library leaves in the first frame (x264 and x265 write their
+  version and settings in an SEI message);
 * ``QuickTime`` - what FFmpeg drops, from :mod:`.video_boxes` (MP4/MOV/3GP only): top-level
   box order, ``mvhd``/``tkhd``/``mdhd`` creation *and modification* times, each track's
   display matrix and rotation, handler names, sample-entry codes, ``udta`` atoms, Apple
@@ -253,7 +254,7 @@ def read_video_metadata(source: str | os.PathLike[str] | bytes | BinaryIO, *, pa
                         media_type: str) -> VideoMetadata:
     """Read a video's metadata (see the module notes). ``path`` names the file in messages;
     ``media_type`` is the sniffed type (MP4/MOV/3GP boxes are walked for those)."""
-    groups: dict[str, Any] = {"Format": None, "Streams": [], "QuickTime": None,
+    groups: dict[str, Any] = {"Format": None, "Streams": {}, "QuickTime": None,
                               "XMP": None}
     problems: list[VideoProblem] = []
     boxes: dict[str, Any] | None = None
@@ -299,7 +300,7 @@ def read_video_metadata(source: str | os.PathLike[str] | bytes | BinaryIO, *, pa
                     if container.start_time else None,
                     "bit_rate": container.bit_rate or None,
                     "tags": _tag_dict(container.metadata)}
-                groups["Streams"] = [_stream_group(s) for s in container.streams]
+                groups["Streams"] = {str(s.index): _stream_group(s) for s in container.streams}
                 video = [s for s in container.streams.video
                          if s.codec_context is not None and s.codec_context.width]
                 if not video:
@@ -333,7 +334,7 @@ def read_video_metadata(source: str | os.PathLike[str] | bytes | BinaryIO, *, pa
                     else:
                         banner = _banner(container, main)
                         if banner:
-                            groups["Streams"][main.index]["encoder_banner"] = banner
+                            groups["Streams"][str(main.index)]["encoder_banner"] = banner
             finally:
                 container.close()
     summary = summarise_video(groups, video_index)
@@ -405,9 +406,8 @@ def summarise_video(groups: dict[str, Any], video_index: int | None) -> dict[str
     ilst = qt.get("ilst") or {}
     ctags = (groups.get("Format") or {}).get("tags") or {}
     props = (groups.get("XMP") or {}).get("properties") or {}
-    streams = groups.get("Streams") or []
-    vs = streams[video_index] if video_index is not None and video_index < len(
-        streams) else None
+    streams = groups.get("Streams") or {}
+    vs = streams.get(str(video_index)) if video_index is not None else None
     handlers = " ".join(str((t.get("hdlr") or {}).get("name") or "")
                         for t in qt.get("tracks") or [])
     firm = _first(udta.get("FIRM"), ctags.get("firmware"))
