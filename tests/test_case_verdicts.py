@@ -324,3 +324,142 @@ def test_verify_of_a_report_without_its_place_uses_the_recorded_folder(tmp_path:
     assert miss["status"] == "missing" and miss["file"] == "evidence/photo1.jpg"
     assert f"a file is still at the recorded path {folder / 'evidence' / 'photo1.jpg'}" \
            in miss["hint"] and f"give --base {folder}" in miss["hint"]
+
+
+# --------------------------------------------------------------------------------------------
+# item 3: impossible times (after the file was obtained, after the claim was published)
+# --------------------------------------------------------------------------------------------
+
+CANON = CORPUS / "exif" / "metadata-extractor-images" / "jpg" / "Canon EOS 7D.jpg"
+
+
+def _time(report: dict, eid: str = "E1") -> dict:
+    entry = next(e for e in report["evidence"] if e["id"] == eid)
+    return next(a for a in entry["assessments"] if a["assertion"] == "time")
+
+
+def _codes(assessment: dict) -> list[str]:
+    return [f["code"] for f in assessment["findings"]]
+
+
+def test_a_photo_captured_after_it_was_obtained_is_inconsistent(tmp_path: Path) -> None:
+    """The phone's clock (14:12:31+03:00) and its GPS clock (11:12:32Z) agree, inside the
+    window: consistent when obtained the next day; obtained at 12:00+03:00, the same file is
+    dated 2.2 h after it was in the fact-checker's hands."""
+    folder = _case_folder(tmp_path)
+    window = ("2022-08-14T10:00:00+03:00", "2022-08-14T16:00:00+03:00")
+    case = _write_case(folder, [{"id": "E1", "file": "evidence/photo1.jpg",
+                                 "obtained_at": "2022-08-15T09:00:00+03:00"}], window=window)
+    before = _time(run_case(case, checks=_checks()))
+    assert before["status"] == "consistent", before
+    _write_case(folder, [{"id": "E1", "file": "evidence/photo1.jpg",
+                          "obtained_at": "2022-08-14T12:00:00+03:00"}], window=window)
+    t = _time(run_case(case, checks=_checks()))
+    assert (t["status"], t["confidence"]) == ("inconsistent", "high"), t
+    assert _codes(t)[0] == "case.captured_after_obtained"
+    f = t["findings"][0]
+    assert (f["severity"], f["confidence"]) == ("high", "high")
+    # both times cited: the file's (GPS clock, the camera clock with it) and obtained_at
+    assert "EXIF GPS date/time (UTC) says 2022-08-14T11:12:32+00:00, 2.2 h after obtained_at " \
+           "(2022-08-14T12:00:00+03:00) (so does EXIF DateTimeOriginal)" in t["summary"]
+    assert f["evidence"]["limit_value"] == "2022-08-14T12:00:00+03:00"
+    assert {x["field"] for x in f["evidence"]["times"]} == {"GPS date/time (UTC)",
+                                                            "DateTimeOriginal"}
+    assert {"obtained_at", "DateTimeOriginal"} <= {r["field"] for r in t["rests_on"]}
+    # with no event window stated, the impossibility still stands
+    _write_case(folder, [{"id": "E1", "file": "evidence/photo1.jpg",
+                          "obtained_at": "2022-08-14T12:00:00+03:00"}], window=None)
+    t = _time(run_case(case, checks=_checks()))
+    assert t["status"] == "inconsistent" and _codes(t)[0] == "case.captured_after_obtained"
+
+
+def test_a_photo_captured_after_the_claim_was_published_is_inconsistent(tmp_path: Path
+                                                                        ) -> None:
+    folder = _case_folder(tmp_path)
+    window = ("2022-08-14T10:00:00+03:00", "2022-08-14T16:00:00+03:00")  # claim made during it
+    ev = [{"id": "E1", "file": "evidence/photo1.jpg",
+           "obtained_at": "2022-08-15T09:00:00+03:00"}]
+    case = _write_case(folder, ev, window=window, claim_date="2022-08-14T12:00:00+03:00",
+                       published="2022-08-14T12:30:00+03:00")
+    t = _time(run_case(case, checks=_checks()))
+    assert (t["status"], t["confidence"]) == ("inconsistent", "high"), t
+    assert _codes(t) == ["case.captured_after_claim", "case.time_inside_window"]
+    assert "2.2 h after claim.date (2022-08-14T12:00:00+03:00)" in t["summary"]
+    # 12 minutes after: within a camera clock's error, medium confidence (the parameter)
+    _write_case(folder, ev, window=window, claim_date="2022-08-14T14:00:00+03:00",
+                published=None)
+    t = _time(run_case(case, checks=_checks()))
+    assert (t["status"], t["confidence"]) == ("inconsistent", "medium"), t
+    assert t["findings"][0]["evidence"]["hours_after"] == pytest.approx(0.209, abs=0.001)
+    # an appearance's publication time is a limit too
+    _write_case(folder, ev, window=window, claim_date=None,
+                published="2022-08-14T12:30:00+03:00")
+    t = _time(run_case(case, checks=_checks()))
+    assert "claim.appearance[0].published (2022-08-14T12:30:00+03:00)" in t["summary"]
+
+
+def test_a_time_without_offset_is_impossible_only_when_every_offset_agrees(tmp_path: Path
+                                                                           ) -> None:
+    """The same photo with OffsetTime* and the GPS block removed (piexif, on the copy): its
+    DateTimeOriginal 14:12:31 may mean 00:12Z to 02:12Z the next day."""
+    import piexif
+
+    folder = _case_folder(tmp_path)
+    photo = folder / "evidence" / "photo1.jpg"
+    exif = piexif.load(str(photo))
+    for tag in (piexif.ExifIFD.OffsetTime, piexif.ExifIFD.OffsetTimeOriginal,
+                piexif.ExifIFD.OffsetTimeDigitized):
+        exif["Exif"].pop(tag, None)
+    exif["GPS"] = {}
+    exif["thumbnail"] = None
+    piexif.insert(piexif.dump(exif), str(photo))
+    ev = {"id": "E1", "file": "evidence/photo1.jpg"}
+    case = _write_case(folder, [{**ev, "obtained_at": "2022-08-14T12:00:00+03:00"}],
+                       window=None, claim_date=None, published=None)
+    t = _time(run_case(case, checks=_checks()))
+    assert "case.captured_after_obtained" not in _codes(t), t  # UTC+14 would put it at 00:12Z
+    _write_case(folder, [{**ev, "obtained_at": "2022-08-13T23:00:00+03:00"}], window=None,
+                claim_date=None, published=None)
+    t = _time(run_case(case, checks=_checks()))
+    assert _codes(t)[0] == "case.captured_after_obtained", t
+    assert "DateTimeOriginal says 2022-08-14T14:12:31, " in t["summary"]
+
+
+def test_a_file_written_after_it_was_obtained_cannot_be_taken_at_face_value(
+        tmp_path: Path) -> None:
+    """Canon EOS 7D: XMP exif:DateTimeOriginal 2010-12-12T12:41:35+01:00, xmp:ModifyDate
+    2011-01-10T21:09:00+01:00. Obtained on 20 December, the file says it was saved in
+    January: its times are not evidence of anything."""
+    folder = tmp_path / "case"
+    (folder / "evidence").mkdir(parents=True)
+    shutil.copyfile(CANON, folder / "evidence" / "canon.jpg")
+    window = ("2010-12-12T10:00:00+01:00", "2010-12-12T14:00:00+01:00")
+    ev = {"id": "E1", "file": "evidence/canon.jpg"}
+    case = _write_case(folder, [{**ev, "obtained_at": "2011-02-01T10:00:00+01:00"}],
+                       window=window, claim_date=None, published=None)
+    assert _time(run_case(case, checks=_checks()))["status"] == "consistent"
+    _write_case(folder, [{**ev, "obtained_at": "2010-12-20T10:00:00+01:00"}], window=window,
+                claim_date=None, published=None)
+    t = _time(run_case(case, checks=_checks()))
+    assert (t["status"], t["confidence"]) == ("cannot_tell", "medium"), t
+    assert _codes(t)[0] == "case.written_after_obtained"
+    assert "XMP xmp:ModifyDate says 2011-01-10T21:09:00+01:00" in t["summary"]
+    assert "Taken at face value: " in t["summary"]
+
+
+def test_a_track_logged_after_it_was_obtained_is_inconsistent(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    (folder / "evidence").mkdir(parents=True)
+    shutil.copyfile(TRACK, folder / "evidence" / "walk.gpx")
+    window = ("2010-08-05T00:00:00Z", "2010-08-06T00:00:00Z")
+    ev = {"id": "T1", "file": "evidence/walk.gpx"}
+    case = _write_case(folder, [{**ev, "obtained_at": "2010-08-06T09:00:00Z"}], window=window,
+                       claim_date=None, published=None)
+    assert _time(run_case(case, checks=_checks()), "T1")["status"] == "consistent"
+    _write_case(folder, [{**ev, "obtained_at": "2010-08-05T15:00:00Z"}], window=window,
+                claim_date=None, published=None)
+    t = _time(run_case(case, checks=_checks()), "T1")
+    assert (t["status"], t["confidence"]) == ("inconsistent", "high"), t
+    assert t["summary"].startswith("track last fix says 2010-08-05T16:23:49+00:00, 1.4 h "
+                                   "after obtained_at (2010-08-05T15:00:00+00:00): the track "
+                                   "is dated after the file was obtained")

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..model import Finding, severity_rank
 from ..tracks.geo import haversine_km
-from ..tracks.times import Window, parse_time
+from ..tracks.times import TimeValue, Window, human_delta, parse_time
 from .casefile import Place
 
 CONSISTENT, INCONSISTENT, CANNOT_TELL = "consistent", "inconsistent", "cannot_tell"
@@ -48,6 +48,11 @@ class AssessParams:
     duplicate_is_inconsistent: bool = False
     """Whether a duplicate inside the release makes originality inconsistent (default: it
     is reported, as 'cannot tell': one photograph counted twice is not a forgery)."""
+    claim_clock_slack_hours: float = 1.0
+    """A capture time less than this after the claim was published is inconsistent at
+    medium confidence (a camera clock an hour off, daylight saving not set); beyond it, at
+    high confidence. A capture after the file was *obtained* is always high: no clock
+    explains a file recording a moment after it was in the fact-checker's hands."""
 
 
 def _f(code: str, severity: str, confidence: str, message: str, **evidence: Any
@@ -82,8 +87,152 @@ def _tl_ref(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def assess_time(item: dict[str, Any], timeline: list[dict[str, Any]],
-                window: Window | None) -> dict[str, Any]:
-    """Does what the file says about *when* fit the event window?"""
+                window: Window | None, limits: list[dict[str, Any]] | None = None,
+                params: AssessParams = AssessParams()) -> dict[str, Any]:
+    """Does what the file says about *when* fit the event window, and is it possible at all
+    given when the file was obtained and the claim published (``limits``, see
+    :func:`apply_time_limits`)?"""
+    return apply_time_limits(_assess_window(item, timeline, window), timeline, limits or [],
+                             params)
+
+
+# Impossible times (issue 14, item 3). 2026-12 notes: a photo captured (offset known) after
+# the fact-checker obtained it, or after the claim that cites it was published, passed as
+# 'consistent' because times were compared with the event window only. Every time the file
+# carries is now compared with each limit: the evidence's obtained_at (and that of each
+# byte-identical copy: the same bytes existed by the earliest), the claim's date and its
+# appearances' publication times. A time counts as after a limit only when its earliest
+# possible instant (a time without offset: any of UTC-12..+14) is after the limit's latest,
+# so a naive EXIF time is flagged only when every offset agrees. What the same window-only
+# rule also let through: a track's fixes after it was obtained, a C2PA signature or an
+# editor's save dated after the file was obtained (the file as obtained cannot have been
+# written then: its clock or metadata is wrong, so its embedded times are not taken at face
+# value), and all of these when the case states no event window.
+
+LIMIT_OBTAINED, LIMIT_CLAIM = "obtained", "claim"
+_FILE_TIME_ROLES = ("capture", "modify", "exists_by")
+_NOT_FILE_TIMES = ("case file", "known imagery")
+
+
+def _hours_after(entry: dict[str, Any], limit: TimeValue) -> float | None:
+    """Hours by which the timeline entry is certainly after ``limit``, else ``None``."""
+    t = parse_time(entry.get("value"))
+    if t is None:
+        return None
+    gap = (t.earliest_utc() - limit.latest_utc()).total_seconds() / 3600.0
+    return gap if gap > 0 else None
+
+
+def _limit_ref(limit: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "timeline", "source": limit["source"], "field": limit["field"],
+            "value": limit["value"], "relation": "limit"}
+
+
+def time_limit_findings(timeline: list[dict[str, Any]], limits: list[dict[str, Any]],
+                        params: AssessParams = AssessParams()
+                        ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The impossible times of one item: (case finding, the timeline refs it rests on).
+
+    ``limits``: ``{"kind": "obtained" | "claim", "source", "field", "value"}``. Each time
+    the file carries (capture, modify, signing; not our copy's file-system time) is compared
+    with every ``obtained`` limit, each capture time with every ``claim`` limit. One finding
+    per kind of impossibility: its message cites the time that passes a limit by most and
+    that limit; ``evidence.times`` lists every time that does."""
+    parsed = [(lim, parse_time(lim.get("value"))) for lim in limits]
+    groups: dict[str, list[tuple[float, dict[str, Any], dict[str, Any]]]] = {}
+    for entry in timeline:
+        if entry.get("role") not in _FILE_TIME_ROLES or entry.get("source") in _NOT_FILE_TIMES:
+            continue
+        for kind in (LIMIT_OBTAINED, LIMIT_CLAIM):
+            if kind == LIMIT_CLAIM and entry["role"] != "capture":
+                continue  # a file edited after the claim is ordinary; captured after, not
+            gaps = [(gap, lim) for lim, tv in parsed if lim.get("kind") == kind and tv
+                    for gap in [_hours_after(entry, tv)] if gap is not None]
+            if not gaps:
+                continue
+            gap, lim = max(gaps, key=lambda g: g[0])
+            code = ("case.captured_after_claim" if kind == LIMIT_CLAIM else
+                    "case.captured_after_obtained" if entry["role"] == "capture" else
+                    "case.written_after_obtained")
+            groups.setdefault(code, []).append((gap, entry, lim))
+    out = []
+    for code in ("case.captured_after_obtained", "case.captured_after_claim",
+                 "case.written_after_obtained"):
+        if code not in groups:
+            continue
+        group = groups[code]
+        gap, entry, lim = max(group, key=lambda g: g[0])
+        what = f"{entry['source']} {entry['field']} says {entry['value']}"
+        if entry.get("utc") and entry["utc"] != entry["value"]:
+            what += f" ({entry['utc']} UTC)"
+        what += f", {human_delta(gap)} {lim['field']} ({lim['value']})"
+        others = [f"{e['source']} {e['field']}" for _, e, _ in group if e is not entry]
+        also = f" (so {'does' if len(others) == 1 else 'do'} {', '.join(others)})" \
+            if others else ""
+        ev = {"source": entry["source"], "field": entry["field"], "value": entry["value"],
+              "utc": entry.get("utc"), "limit_field": lim["field"],
+              "limit_value": lim["value"], "hours_after": round(gap, 3),
+              "times": [{"source": e["source"], "field": e["field"], "value": e["value"],
+                         "limit_field": li["field"], "hours_after": round(g, 3)}
+                        for g, e, li in group]}
+        thing = "track" if entry["source"] == "track" else "picture"
+        if code == "case.captured_after_obtained":
+            msg = (f"{what}{also}: the {thing} is dated after the file was obtained, which no "
+                   "file can record. Its clock or its metadata is wrong, so its time cannot "
+                   "support the claim.")
+            f = _f(code, "high", "high", msg, **ev)
+        elif code == "case.written_after_obtained":
+            msg = (f"{what}{also}: the file as obtained cannot have been written or signed "
+                   "then. Its clock or its metadata is wrong, so the times it carries cannot "
+                   "be taken at face value.")
+            f = _f(code, "medium", "high", msg, **ev)
+        else:
+            conf = "high" if gap > params.claim_clock_slack_hours else "medium"
+            msg = (f"{what}{also}: {'logged' if thing == 'track' else 'taken'} after the "
+                   f"claim was published, the {thing} cannot be what the claim showed of the "
+                   "event (or its clock is wrong).")
+            f = _f(code, "high", conf, msg, **ev)
+        refs: list[dict[str, Any]] = []
+        for _, e, li in group:
+            refs.extend(r for r in (_tl_ref(e), _limit_ref(li)) if r not in refs)
+        out.append((f, refs))
+    return out
+
+
+def apply_time_limits(base: dict[str, Any], timeline: list[dict[str, Any]],
+                      limits: list[dict[str, Any]],
+                      params: AssessParams = AssessParams()) -> dict[str, Any]:
+    """The time assessment ``base`` (from the window, or a track's) with the impossible times
+    of :func:`time_limit_findings` applied: a capture after the file was obtained or after
+    the claim was published makes it inconsistent (citing both times); a write or signature
+    after it was obtained turns a 'consistent' into 'cannot tell'."""
+    found = time_limit_findings(timeline, limits, params)
+    if not found:
+        return base
+    refs: list[dict[str, Any]] = []
+    for _, r in found:
+        refs.extend(x for x in r if x not in refs)
+    refs.extend(x for x in base.get("rests_on") or [] if x not in refs)
+    caps = [f for f, _ in found if f["code"] != "case.written_after_obtained"]
+    writes = [f for f, _ in found if f["code"] == "case.written_after_obtained"]
+    findings = caps + writes + list(base.get("findings") or [])
+    if caps:
+        conf = "high" if any(f["confidence"] == "high" for f in caps) else "medium"
+        summary = caps[0]["message"]
+        if base["status"] == INCONSISTENT:
+            summary += " Also: " + base["summary"]
+        return _assessment(base["assertion"], INCONSISTENT, conf, summary, findings, refs)
+    if base["status"] == CONSISTENT:
+        return _assessment(base["assertion"], CANNOT_TELL, "medium",
+                           writes[0]["message"] + " Taken at face value: " + base["summary"],
+                           findings, refs)
+    return _assessment(base["assertion"], base["status"], base["confidence"],
+                       base["summary"] + " " + writes[0]["message"], findings, refs)
+
+
+def _assess_window(item: dict[str, Any], timeline: list[dict[str, Any]],
+                   window: Window | None) -> dict[str, Any]:
+    """The file's times against the event window alone."""
     if window is None:
         return _assessment("time", CANNOT_TELL, "high", "The case states no event window.")
     first_seen = [e for e in timeline if e["source"] == "known imagery"]

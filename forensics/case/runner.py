@@ -35,7 +35,10 @@ from ..scan import tool_info
 from ..tracks import TRACK_MEDIA_TYPES, TrackParams
 from ..tracks.geo import map_extent
 from .assess import (
+    LIMIT_CLAIM,
+    LIMIT_OBTAINED,
     AssessParams,
+    apply_time_limits,
     assess_integrity,
     assess_originality,
     assess_place,
@@ -45,7 +48,7 @@ from .assess import (
     suggest_rating,
     supports,
 )
-from .casefile import Case, Place, inside_folder, load_case
+from .casefile import Case, EvidenceSpec, Place, inside_folder, load_case
 from .claimreview import build_claimreview
 from .navigation import assess_navigation
 from .timeline import claim_timeline, item_timeline
@@ -227,8 +230,11 @@ def run_case(case_path: str | os.PathLike[str], *,
                 entry["timeline"] = item_timeline({}, window=case.window,
                                                   obtained_at=spec.obtained_at,
                                                   file_mtime=_mtime(spec.path), track=analysis)
-                entry["assessments"] = [*assess_navigation(analysis, case, track_params.near_km),
-                                        assess_integrity(item)]
+                entry["assessments"] = [
+                    apply_time_limits(a, entry["timeline"], _limits(case, spec), assess_params)
+                    if a["assertion"] == "time" else a
+                    for a in assess_navigation(analysis, case, track_params.near_km)]
+                entry["assessments"].append(assess_integrity(item))
             if item.get("sha256"):
                 by_sha.setdefault(item["sha256"], []).append(spec.id)
         else:
@@ -260,8 +266,10 @@ def run_case(case_path: str | os.PathLike[str], *,
         item = entry["scan"]
         dups = [f"{i} ({next(e['file'] for e in evidence if e['id'] == i)})"
                 for i in by_sha.get(entry["sha256"] or "", []) if i != entry["id"]]
+        spec = next(e for e in case.evidence if e.id == entry["id"])
         entry["assessments"] = [
-            assess_time(item, entry["timeline"], case.window),
+            assess_time(item, entry["timeline"], case.window, _limits(case, spec),
+                        assess_params),
             assess_place(item, case.place, assess_params),
             assess_originality(item, case.window, index_searched=searched,
                                exact_duplicates=dups, params=assess_params),
@@ -346,6 +354,24 @@ def run_case(case_path: str | os.PathLike[str], *,
         "scan_schema": SCAN_SCHEMA,
         "tool_version": __version__,
     }
+
+
+def _limits(case: Case, spec: EvidenceSpec) -> list[dict[str, Any]]:
+    """The moments an evidence file's times cannot pass (see :func:`apply_time_limits`):
+    when it was obtained, when the claim was made and each time it was published."""
+    out = []
+    if spec.obtained_at:
+        out.append({"kind": LIMIT_OBTAINED, "source": "case file", "field": "obtained_at",
+                    "value": spec.obtained_at})
+    if case.claim.date:
+        out.append({"kind": LIMIT_CLAIM, "source": "claim", "field": "claim.date",
+                    "value": case.claim.date})
+    for i, a in enumerate(case.claim.appearances):
+        if a.published:
+            out.append({"kind": LIMIT_CLAIM, "source": "claim",
+                        "field": f"claim.appearance[{i}].published",
+                        "value": a.published})
+    return out
 
 
 def _input(role: str, eid: str | None, file: str, path: str, sha256: str | None,
