@@ -301,7 +301,10 @@ class TrackCheck(Check):
     def _log_signs(self, path: str, track: Track, pts: Any) -> list[Finding]:
         p: TrackCheckParams = self.params
         out = []
-        sm = smoothness(pts, straight_m=p.clean_straight_m, same_speed_mps=p.clean_same_speed_mps)
+        fix_t = (track.sensors or {}).get("gnss", {}).get("fix_t")
+        own = fix_t[:len(pts)] if fix_t is not None and len(fix_t) == len(track.points) else None
+        sm = smoothness(pts, straight_m=p.clean_straight_m, same_speed_mps=p.clean_same_speed_mps,
+                        times=own)
         if sm.get("triplets", 0) >= p.clean_min_triplets and \
                 sm["fraction_clean"] >= p.clean_min_fraction:
             out.append(self._f(

@@ -555,13 +555,15 @@ def parse_tlog(data: bytes) -> Track:
                         continue
                     when = _iso(datetime.fromtimestamp(stamp, timezone.utc)) if stamp else None
                     hdop = msg.eph / 100.0 if msg.eph != 65535 else None
+                    before = len(col.points)
                     col.add(msg.lat / 1e7, msg.lon / 1e7, msg.alt / 1000.0, when, kind="track",
                             where=f"GPS_RAW_INT {counts[kind]}", segment=1,
                             fix=int(msg.fix_type), sats=int(msg.satellites_visible),
                             hdop=hdop)
-                    gnss.append((stamp or np.nan, msg.alt / 1000.0, msg.lat / 1e7,
-                                 msg.lon / 1e7, float(msg.satellites_visible),
-                                 np.nan if hdop is None else hdop))
+                    if len(col.points) > before:  # one row per point
+                        gnss.append((stamp or np.nan, msg.alt / 1000.0, msg.lat / 1e7,
+                                     msg.lon / 1e7, float(msg.satellites_visible),
+                                     np.nan if hdop is None else hdop, msg.time_usec / 1e6))
                 elif kind == "SCALED_PRESSURE" and stamp and msg.press_abs > 0:
                     baro.append((stamp, float(msg.press_abs)))
                 elif kind in ("MISSION_ITEM", "MISSION_ITEM_INT"):
@@ -607,7 +609,7 @@ def parse_tlog(data: bytes) -> Track:
     sensors: dict[str, Any] = {"simulator": sim}
     if gnss:
         a = np.array(gnss, dtype=float)
-        sensors["gnss"] = dict(zip(("t", "alt", "lat", "lon", "sats", "hdop"), a.T,
+        sensors["gnss"] = dict(zip(("t", "alt", "lat", "lon", "sats", "hdop", "fix_t"), a.T,
                                    strict=True))
     if baro:  # on the same (station) time axis as the fixes
         a = np.array(baro, dtype=float)

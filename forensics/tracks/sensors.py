@@ -9,7 +9,8 @@ them at once. The readers (:mod:`.mavlink`, :mod:`.ulog`) put the streams they r
 
 ``gnss``
     ``t``, ``alt`` (m MSL), ``sats``, ``hdop`` (NaN where not logged), ``lat``, ``lon`` of
-    every fix with a 2D/3D fix, in log order.
+    every fix with a 2D/3D fix, in log order; for a tlog also ``fix_t``, the fix's own time
+    (``GPS_RAW_INT.time_usec``: the vehicle's clock, where ``t`` is the station's).
 ``baro``
     ``t``, ``alt`` (m, relative: DataFlash ``BARO.Alt``, PX4 ``baro_alt_meter``, or the ISA
     pressure altitude of MAVLink ``SCALED_PRESSURE.press_abs``).
