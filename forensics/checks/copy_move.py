@@ -105,9 +105,15 @@ class CopyMoveCheck(Check):
             repeat = ("its content does not repeat one step further, so it is not a lattice "
                       "such as tiles or windows" if m.periodic_fraction is not None else
                       "repetition one step further could not be tested (it leaves the frame)")
-            repeat += (f"; their fine noise is alike too (correlation {m.noise_correlation:.2f}),"
-                       " as a pixel copy's is" if m.noise_correlation is not None else
-                       "; whether their fine noise is alike could not be measured")
+            r = m.noise_correlation
+            if r is None:
+                repeat += "; whether their fine noise is alike could not be measured"
+            elif r >= p.noise_max_correlation:
+                repeat += f"; their fine noise is alike too (correlation {r:.2f}), as a copy's is"
+            else:  # only with the repeated-print rule switched off
+                repeat += (f"; their fine noise is not alike (correlation {r:.2f}, under "
+                           f"{p.noise_max_correlation:.2f}: repeated print would be suspected "
+                           "had the rule not been switched off)")
             findings.append(Finding(
                 code="copy_move.cloned_region", check=self.name, severity="high",
                 confidence=_confidence(m.score, p),  # type: ignore[arg-type]
@@ -132,7 +138,9 @@ class CopyMoveCheck(Check):
                        f"{'was' if n == 1 else 'were'} discounted as "
                        "repeated print: the two regions share their shape, not their fine noise "
                        f"(correlation {rs}; a pasted copy's noise repeats with it), as with a "
-                       "digit or sign printed twice.")
+                       "digit or sign printed twice. A copy whose fine noise a later JPEG "
+                       "re-compression replaced (flat areas) can look the same: look at the "
+                       "two regions.")
             findings.append(Finding(
                 code="copy_move.repeated_structure", check=self.name, severity="info",
                 confidence="medium",

@@ -294,7 +294,8 @@ def _to_match(v: _Verified, to_stored: float, roles: str, ev: dict[str, Any]) ->
 
 def _summary(v: _Verified, to_stored: float, p: CopyMoveParams, reason: str) -> dict[str, Any]:
     a = _affine_stored(v.cand.affine, to_stored)
-    return {"reason": reason, "target_bbox": list(_box_stored(v.target, to_stored)),
+    return {"reason": reason, "source_bbox": list(_box_stored(v.source, to_stored)),
+            "target_bbox": list(_box_stored(v.target, to_stored)),
             "translation": [round(float(a[0, 2]), 1), round(float(a[1, 2]), 1)],
             "method": v.cand.method, "score": round(v.score, 4),
             "zncc_median": round(v.zncc_median, 3),
