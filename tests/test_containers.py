@@ -99,7 +99,7 @@ def camera_jpegs(n: int) -> list[bytes]:
 
 
 def test_registry_and_fragments() -> None:
-    assert [e.name for e in EXTRACTORS] == ["pdf"]
+    assert [e.name for e in EXTRACTORS] == ["pdf", "video"]
     pdf_item = EvidenceItem("a.pdf", "0" * 64, 10, "application/pdf")
     assert extractor_for(pdf_item) is EXTRACTORS[0]
     assert extractor_for(EvidenceItem("a.jpg", "0" * 64, 10, "image/jpeg")) is None

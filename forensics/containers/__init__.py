@@ -50,9 +50,11 @@ from .base import (
     rollup_findings,
 )
 from .pdf import PdfExtractor
+from .video import VideoExtractor
 
 EXTRACTORS: tuple[Extractor, ...] = (
     PdfExtractor(),
+    VideoExtractor(),
 )
 
 
