@@ -53,6 +53,11 @@ The files
    which the track never approaches. Expected: ``track.summary`` from a plain scan (the
    case report's navigation assessment places it against the claim).
 9. ``empty_upload.jpg``: zero bytes, a failed upload. Expected: ``empty_file``.
+11. ``nav_unit.tlog``: the unit's own MAVLink 2 telemetry log (what a ground station records:
+   mission upload, GPS with a receiver's noise, barometer, system time): the mission it was
+   sent is programmed to the military site, and its flown track ends there. Expected:
+   ``track.summary``, ``track.mission``; the case report says where it was sent and where
+   it went, each in km from the residence and the airfield.
 
 Determinism
 ===========
@@ -93,6 +98,7 @@ from .camera import (
     thumbnail,
 )
 from .edits import paste_fuselage, plant_clone
+from .navunit import navunit_geometry, navunit_tlog
 from .scene import nav_unit_scene, snowfield
 from .tracks import gpx_track
 
@@ -340,5 +346,19 @@ def build_samples(out_dir: str | os.PathLike[str], *, seed: int = 7) -> SampleSe
          "place in the same picture (feathered edge), then the file was written with camera "
          "metadata and Canon tables, so only a pixel check (copy-move) can tell.",
          pending=("copy_move.",), truth={"clone_source": src_box, "clone_target": dst_box})
+
+    # 11. the navigation unit's own telemetry log (MAVLink 2, as a ground station records it)
+    geo = navunit_geometry(MILITARY_SITE, MILITARY_SITE, seed)
+    tlog_end = geo["end"]
+    assert isinstance(tlog_end, tuple)
+    emit("nav_unit.tlog", navunit_tlog(MILITARY_SITE, MILITARY_SITE, seed=seed),
+         "MAVLink 2 telemetry log of the 'recovered navigation unit' (pymavlink encoding, a "
+         "receiver's noise, barometer, mission upload handshake): its programmed mission's "
+         f"destination is the {MILITARY_SITE_NAME}, "
+         f"{haversine_km(MILITARY_SITE, CLAIMED_TARGET):.0f} km from the residence, and the "
+         f"flown track ends {haversine_km(tlog_end, MILITARY_SITE):.1f} km from it. The case "
+         "report states both (track.mission_to_site, track.mission_misses_target).",
+         ("track.summary", "track.mission"),
+         truth={"mission_destination": list(MILITARY_SITE), "end": list(tlog_end)})
 
     return SampleSet(evidence_dir=evidence, files=tuple(files))

@@ -38,6 +38,8 @@ _RELEASE = {
     "nav_unit_track.gpx": ("Flight log from the recovered navigation unit, pointing to the "
                            "residence", "E9"),
     "empty_upload.jpg": ("Photo of the launch site (upload failed)", "E10"),
+    "nav_unit.tlog": ("Telemetry downloaded from the recovered navigation unit: its mission "
+                      "was programmed to the residence", "E11"),
 }
 # The sample fact-checker's confirmed ratings, written after reading the report.
 _CONFIRMED = {

@@ -165,6 +165,27 @@ def test_report_surfaces_the_track_ending_at_the_military_site(report: dict) -> 
     assert report["summary"]["confirmed_by"] == "Sample Fact-checker, Example Verification Desk"
 
 
+def test_report_states_where_the_unit_was_sent_and_where_it_went(report: dict) -> None:
+    """The unit's own MAVLink log: the mission programmed to the airfield, the flown track
+    ending there; both in km from the residence and the airfield, no fabrication sign."""
+    e = _ev(report, "nav_unit.tlog")
+    assert e["kind"] == "track" and e["media_type"] == "application/vnd.mavlink.tlog"
+    mission = e["track"]["mission"]
+    assert mission["destination"]["command"] == "NAV_WAYPOINT"
+    tgt = _a(e, "target")
+    assert tgt["status"] == "inconsistent" and tgt["confidence"] == "high"
+    codes = {f["code"]: f for f in tgt["findings"]}
+    sent = codes["track.mission_to_site"]["evidence"]
+    assert sent["site"] == "Kamenny Bor airfield" and sent["destination_km"] < 0.01
+    assert 30 < codes["track.mission_misses_target"]["evidence"]["destination_km"] < 36
+    assert codes["track.ends_near_site"]["evidence"]["end_km"] < 2
+    assert "E11" in report["summary"]["contradicting"]
+    scan_codes = {f["code"] for f in e["scan"]["findings"]}
+    assert {"track.summary", "track.mission"} <= scan_codes
+    assert not scan_codes & {"track.too_clean", "track.baro_mismatch", "track.clock_inconsistent",
+                             "track.gnss_quality_constant", "track.damaged_records"}
+
+
 def test_report_claimreview_uses_the_confirmed_ratings(report: dict) -> None:
     graph = report["claimreview"]["@graph"]
     review = graph[0]

@@ -34,6 +34,7 @@ EXPECTED_NAMES = {
     "nav_unit_track.gpx",
     "empty_upload.jpg",
     "wreckage_cloned.jpg",
+    "nav_unit.tlog",
 }
 GPX_NS = {"g": "http://www.topografix.com/GPX/1/1"}
 
@@ -81,7 +82,9 @@ def test_every_listed_file_exists(built: SampleSet) -> None:
         assert sample.path.parent == built.evidence_dir
         assert sample.purpose
         assert all(isinstance(code, str) and code for code in sample.expect)
-        if sample.name != "empty_upload.jpg":
+        if sample.name.endswith(".tlog"):  # 90 minutes of telemetry at the usual rates
+            assert 0 < sample.path.stat().st_size < 2_000_000
+        elif sample.name != "empty_upload.jpg":
             assert 0 < sample.path.stat().st_size < 1_200_000
     assert built.get("empty_upload.jpg").expect == ("empty_file",)
     assert built.get("IMG_0412.jpg").expect == ()
