@@ -56,7 +56,8 @@ def tool_info() -> dict[str, Any]:
 
     libs = {}
     for dist in ("pillow", "opencv-python-headless", "exifread", "imagehash", "pdqhash", "numpy",
-                 "defusedxml", "pillow-heif", "c2pa-python"):
+                 "defusedxml", "pillow-heif", "c2pa-python", "pymavlink", "pyulog", "pynmea2",
+                 "srt", "pikepdf", "pyhanko", "pypdf", "av", "astral"):
         try:
             libs[dist] = version(dist)
         except PackageNotFoundError:
