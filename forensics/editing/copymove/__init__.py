@@ -34,9 +34,13 @@ repeats differ in light and shading, a clone carries its pixels along), (b) not 
 repetition one step further (a lattice: the same content again at twice the shift), (c)
 stand out against the other candidate shifts found in the same picture, (d) change along
 the shift (an edge or stripe parallel to the shift matches itself: the aperture problem) and
-(e) not lie on perfectly flat or clipped colour (captions and logo overlays repeat exactly).
+(e) not lie on perfectly flat or clipped colour (captions and logo overlays repeat exactly),
+and (f) carry its fine noise along: two instances of one print (a digit twice on a sign)
+share the shape, not the sensor noise of their flat interiors (rule off where the noise
+cannot be measured; a copy whose noise a later JPEG re-compression replaced can be taken
+for print, see :attr:`CopyMoveParams.noise_max_correlation`).
 (a) and (c) enter a logistic score fitted on CASIA v1 (see :class:`CopyMoveParams`); (b),
-(d) and (e) are rules. Each is measured and reported with the match, so a reader can see
+(d), (e) and (f) are rules. Each is measured and reported with the match, so a reader can see
 why a region was kept or set aside.
 
 When a match is a plain translation at the stored resolution of a picture that had been JPEG
@@ -51,8 +55,8 @@ keyword-only parameters. The thin check is :mod:`forensics.checks.copy_move`.
 
 Modules, each importing only those above it: :mod:`.params` (the one parameter dataclass),
 :mod:`.results` (what a run returns), :mod:`.geometry` (affines, ROIs, local ZNCC),
-:mod:`.keypoints` (1), :mod:`.blocks` (2), :mod:`.verify` (3), :mod:`.repeats` ((b) and
-(c)), :mod:`.score` (the logistic), :mod:`.roles` (the JPEG-grid roles), :mod:`.detect`
+:mod:`.keypoints` (1), :mod:`.blocks` (2), :mod:`.verify` (3), :mod:`.repeats` ((b), (c)
+and (f)), :mod:`.score` (the logistic), :mod:`.roles` (the JPEG-grid roles), :mod:`.detect`
 (the main entry, :func:`detect_copy_move`) and :mod:`.maps` (the PNG artifacts).
 """
 from .blocks import autocorrelation_peaks, block_shift_votes, exact_block_votes
