@@ -62,7 +62,8 @@ def emit_case_outputs(report: dict, out_dir: str) -> None:
                f"{s['suggested_rating']}; confirmed: {confirmed}.")
     for e in report["evidence"]:
         marks = " ".join(f"{a['assertion']}={a['status']}" for a in e["assessments"])
-        click.echo(f"  {e['id']:>4} {e['file']}: {marks}")
+        copy = f" (same bytes as {e['copy_of']}, counted once)" if e.get("copy_of") else ""
+        click.echo(f"  {e['id']:>4} {e['file']}: {marks}{copy}")
     outside = report["case"].get("outside_case_folder") or []
     if outside:
         named = ", ".join(f"{o['id']} {o['path']}" for o in outside)

@@ -463,3 +463,80 @@ def test_a_track_logged_after_it_was_obtained_is_inconsistent(tmp_path: Path) ->
     assert t["summary"].startswith("track last fix says 2010-08-05T16:23:49+00:00, 1.4 h "
                                    "after obtained_at (2010-08-05T15:00:00+00:00): the track "
                                    "is dated after the file was obtained")
+
+
+# --------------------------------------------------------------------------------------------
+# item 4: the same bytes count once
+# --------------------------------------------------------------------------------------------
+
+
+def test_byte_identical_evidence_counts_once(tmp_path: Path) -> None:
+    """The phone photo released twice under two names fits the claimed time and place: one
+    piece of evidence ('possible'), not two ('likely' before)."""
+    folder = _case_folder(tmp_path)
+    shutil.copyfile(NOKIA, folder / "evidence" / "repost_from_channel.jpg")
+    ev = [{"id": "E1", "file": "evidence/photo1.jpg", "obtained_at": "2022-08-15T09:00:00+03:00"},
+          {"id": "E2", "file": "evidence/repost_from_channel.jpg",
+           "obtained_from": "https://t.me/s/other/12", "obtained_at": "2022-08-15T10:00:00+03:00"}]
+    case = _write_case(folder, ev)
+    report = run_case(case, checks=_checks())
+    e1, e2 = report["evidence"]
+    assert e1["sha256"] == e2["sha256"]
+    assert (e1["copy_of"], e1["copies"], e2["copy_of"]) == (None, ["E2"], "E1")
+    assert e2["copy_note"].startswith("E2 (evidence/repost_from_channel.jpg) is a "
+                                      "byte-identical copy of E1 (evidence/photo1.jpg)")
+    orig = next(a for a in e2["assessments"] if a["assertion"] == "originality")
+    assert orig["summary"].startswith("A byte-identical copy of E1 (evidence/photo1.jpg)")
+    orig = next(a for a in e1["assessments"] if a["assertion"] == "originality")
+    assert orig["summary"].startswith("E2 (evidence/repost_from_channel.jpg) is a "
+                                      "byte-identical copy of this file")
+    rows = {a["assertion"]: a for a in report["assertions"]}
+    assert rows["time"]["consistent"] == ["E1"] and rows["place"]["consistent"] == ["E1"]
+    assert rows["time"]["copies"] == {"E1": ["E2"]}
+    assert report["summary"]["supporting"] == ["E1"]
+    assert report["summary"]["suggested_rating"] == "possible"
+    assert report["map"]["photos_shown"] == ["E1"]
+    media = [m for m in report["claimreview"]["@graph"] if m["@type"] == "MediaReview"]
+    assert len(media) == 1
+    assert [a["name"] for a in media[0]["itemReviewed"]["mediaItemAppearance"]] == [
+        "evidence/photo1.jpg", "evidence/repost_from_channel.jpg"]
+    paths = write_case_outputs(report, folder / "out")
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "E1 (= E2)" in html and "byte-identical copy of E1" in html
+    # a copy obtained earlier bounds both: the same bytes existed by then
+    ev[1]["obtained_at"] = "2022-08-14T12:00:00+03:00"
+    _write_case(folder, ev, window=("2022-08-14T10:00:00+03:00", "2022-08-14T16:00:00+03:00"))
+    report = run_case(case, checks=_checks())
+    t1 = _time(report, "E1")
+    assert t1["status"] == "inconsistent" and _codes(t1)[0] == "case.captured_after_obtained"
+    assert "obtained_at of E2 (the same bytes) (2022-08-14T12:00:00+03:00)" in t1["summary"]
+    assert {a["assertion"]: a for a in report["assertions"]}["time"]["inconsistent"] == ["E1"]
+    assert report["summary"]["undermining"] == ["E1"]
+
+
+def test_a_track_reposted_under_another_name_counts_once(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    (folder / "evidence").mkdir(parents=True)
+    shutil.copyfile(TRACK, folder / "evidence" / "walk.gpx")
+    shutil.copyfile(TRACK, folder / "evidence" / "nav_unit_export.gpx")
+    case = _write_case(folder, [{"id": "T1", "file": "evidence/walk.gpx"},
+                                {"id": "T2", "file": "evidence/nav_unit_export.gpx"},
+                                {"id": "T3", "file": "evidence/walk.gpx"}],
+                       window=("2010-08-05T00:00:00Z", "2010-08-06T00:00:00Z"),
+                       claim_date=None, published=None)
+    doc = yaml.safe_load(case.read_text(encoding="utf-8"))
+    doc["asserts"]["target"] = {"name": "Shore", "lat": 45.772, "lon": 14.357}
+    doc["asserts"]["place"] = {"name": "Lake", "lat": 45.77, "lon": 14.36, "radius_km": 5}
+    case.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    report = run_case(case, checks=_checks())
+    t1, t2, t3 = report["evidence"]
+    assert t1["kind"] == t2["kind"] == "track" and t1["track"]["points"] > 0
+    assert (t2["copy_of"], t3["copy_of"], t1["copies"]) == ("T1", "T1", ["T2", "T3"])
+    assert "is the same file as T1" in t3["copy_note"]
+    rows = {a["assertion"]: a for a in report["assertions"]}
+    listed = [i for a in rows.values() for k in ("consistent", "inconsistent", "cannot_tell")
+              for i in a[k]]
+    assert "T2" not in listed and "T3" not in listed and listed.count("T1") == 3
+    assert rows["target"]["copies"] == {"T1": ["T2", "T3"]}
+    run = _cli("case", "verify", str(write_case_outputs(report, folder / "out")["json"]))
+    assert run.returncode == 0, run.stdout

@@ -17,6 +17,7 @@ Statuses mean, for the claim:
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -386,8 +387,14 @@ def assess_place(item: dict[str, Any], place: Place | None,
 
 def assess_originality(item: dict[str, Any], window: Window | None, *, index_searched: bool,
                        exact_duplicates: list[str],
-                       params: AssessParams = AssessParams()) -> dict[str, Any]:
-    """Has the picture been published before, or is it repeated within the release?"""
+                       params: AssessParams = AssessParams(), copy_of: str | None = None,
+                       labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """Has the picture been published before, or is it repeated within the release?
+
+    ``exact_duplicates``: the other evidence entries with the same bytes ("E1 (file)");
+    ``copy_of``: the id of the entry this one is a byte-identical copy of (it is counted
+    once, as that one); ``labels``: evidence label by resolved path, so a near-duplicate the
+    scan names by path is named by its evidence id."""
     findings = item.get("findings") or []
     matches = [f for f in findings if f.get("code") == "known_image.match"]
     dups = [f for f in findings if f.get("code") == "known_image.duplicate_in_release"]
@@ -416,15 +423,31 @@ def assess_originality(item: dict[str, Any], window: Window | None, *, index_sea
                       first_seen=ev.get("first_seen")))
         return _assessment("originality", CANNOT_TELL, "medium", msg, out, refs)
     if dups or exact_duplicates:
-        others = sorted(set(exact_duplicates) | {
-            str((f.get("evidence") or {}).get(k)) for f in dups
-            for k in ("other_path", "duplicate_of", "other", "path")
-            if (f.get("evidence") or {}).get(k)})
-        msg = ("The same photograph appears more than once in the release ("
-               + ", ".join(others) + "): it is one piece of evidence, not several.")
+        names = labels or {}
+        near = {names.get(os.path.realpath(str(v)), str(v)) for f in dups
+                for k in ("other_path", "duplicate_of", "other", "path")
+                if (v := (f.get("evidence") or {}).get(k))}
+        others = sorted(set(exact_duplicates) | near)
+        if copy_of:
+            first = next((o for o in exact_duplicates if o.startswith(copy_of + " (")),
+                         copy_of)
+            msg = (f"A byte-identical copy of {first} (the same SHA-256): one piece of "
+                   f"evidence, counted once, as {copy_of}.")
+        elif exact_duplicates:
+            one = len(exact_duplicates) == 1
+            msg = (f"{', '.join(exact_duplicates)} {'is a' if one else 'are'} byte-identical "
+                   f"cop{'y' if one else 'ies'} of this file: one piece of evidence, counted "
+                   "once.")
+        else:
+            msg = ""
+        if near - set(exact_duplicates):
+            msg += (" " if msg else "") + (
+                "The same photograph appears more than once in the release ("
+                + ", ".join(sorted(near - set(exact_duplicates)))
+                + "): it is one piece of evidence, not several.")
         status = INCONSISTENT if params.duplicate_is_inconsistent else CANNOT_TELL
         out.append(_f("case.duplicate_in_release", "medium", "high", msg, others=others,
-                      exact=bool(exact_duplicates)))
+                      exact=bool(exact_duplicates), copy_of=copy_of))
         return _assessment("originality", status, "high", msg, out, refs)
     if not index_searched:
         msg = ("No known-imagery index was searched for this case, so whether the picture was "
@@ -552,6 +575,8 @@ def suggest_rating(evidence: list[dict[str, Any]]) -> dict[str, Any]:
     """First Draft scale *suggestion* for the claim, with the reasons. Never a verdict."""
     reasons, supporting, undermining, contradicting = [], [], [], []
     for ev in evidence:
+        if ev.get("copy_of"):
+            continue  # a byte-identical copy is the same piece of evidence, counted once
         by = {a["assertion"]: a for a in ev.get("assessments") or []}
         if ev["kind"] == "track":
             tgt = by.get("target")

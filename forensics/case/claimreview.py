@@ -3,6 +3,10 @@
 Only what the fact-checker confirmed in the case file (``review.rating``,
 ``review.media``) becomes a rating: the tool's suggestions never do. Without a confirmed
 rating the document is marked ``creativeWorkStatus: "Draft"`` and carries no rating.
+
+One MediaReview per distinct image (SHA-256): byte-identical evidence entries are one media
+item with an appearance each (``mediaItemAppearance``), rated by the first entry's confirmed
+category, else by the first copy's that has one (issue 14, item 4).
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ def build_claimreview(case: Case, evidence: list[dict[str, Any]], *,
     else:
         review["creativeWorkStatus"] = "Draft"
     graph = [review]
+    by_sha: dict[str, dict[str, Any]] = {}
     for ev in evidence:
         if ev.get("kind") != "image" or not ev.get("sha256"):
             continue
@@ -72,6 +77,14 @@ def build_claimreview(case: Case, evidence: list[dict[str, Any]], *,
             media["encodingFormat"] = ev["media_type"]
         if ev.get("obtained_from"):
             media["contentUrl"] = ev["obtained_from"]
+        category = r.media.get(ev["id"])
+        known = by_sha.get(ev["sha256"])
+        if known is not None:  # the same bytes: one media item, appearing once more
+            known["itemReviewed"]["mediaItemAppearance"].append(media)
+            if category and "mediaAuthenticityCategory" not in known:
+                known["mediaAuthenticityCategory"] = category
+                known.pop("creativeWorkStatus", None)
+            continue
         mr: dict[str, Any] = {
             "@type": "MediaReview",
             "itemReviewed": {"@type": "MediaReviewItem", "mediaItemAppearance": [media]},
@@ -81,10 +94,10 @@ def build_claimreview(case: Case, evidence: list[dict[str, Any]], *,
             mr["originalMediaContextDescription"] = ev["purports"]
         if author:
             mr["author"] = author
-        category = r.media.get(ev["id"])
         if category:
             mr["mediaAuthenticityCategory"] = category
         else:
             mr["creativeWorkStatus"] = "Draft"
+        by_sha[ev["sha256"]] = mr
         graph.append(mr)
     return {"@context": "https://schema.org", "@graph": graph}

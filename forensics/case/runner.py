@@ -198,7 +198,6 @@ def run_case(case_path: str | os.PathLike[str], *,
              for e in case.evidence}
     kinds = {e.id: _kind(e.kind, items[e.id]) for e in case.evidence}
     searched = bool(case.index_path) and _index_searched(checks)
-    by_sha: dict[str, list[str]] = {}
     evidence: list[dict[str, Any]] = []
     for spec in case.evidence:
         kind = kinds[spec.id]
@@ -230,13 +229,6 @@ def run_case(case_path: str | os.PathLike[str], *,
                 entry["timeline"] = item_timeline({}, window=case.window,
                                                   obtained_at=spec.obtained_at,
                                                   file_mtime=_mtime(spec.path), track=analysis)
-                entry["assessments"] = [
-                    apply_time_limits(a, entry["timeline"], _limits(case, spec), assess_params)
-                    if a["assertion"] == "time" else a
-                    for a in assess_navigation(analysis, case, track_params.near_km)]
-                entry["assessments"].append(assess_integrity(item))
-            if item.get("sha256"):
-                by_sha.setdefault(item["sha256"], []).append(spec.id)
         else:
             entry.update(sha256=item.get("sha256"), size=item.get("size"),
                          media_type=item.get("media_type"), status=item.get("status"),
@@ -248,8 +240,6 @@ def run_case(case_path: str | os.PathLike[str], *,
                                               obtained_at=spec.obtained_at,
                                               file_mtime=_mtime(spec.path),
                                               known_matches=matches)
-            if item.get("sha256"):
-                by_sha.setdefault(item["sha256"], []).append(spec.id)
             entry["heatmaps"] = _heatmaps(item)
             thumb = thumbs.get(os.path.realpath(spec.path))
             if kind == "image" and thumb is not None:
@@ -260,19 +250,28 @@ def run_case(case_path: str | os.PathLike[str], *,
             except OSError:
                 pass
         evidence.append(entry)
+    groups = _mark_copies(evidence, case)
+    specs = {e.id: e for e in case.evidence}
+    labels = {os.path.realpath(e["path"]): f"{e['id']} ({e['file']})" for e in evidence}
     for entry in evidence:
-        if entry["kind"] == "track":
-            continue
         item = entry["scan"]
-        dups = [f"{i} ({next(e['file'] for e in evidence if e['id'] == i)})"
-                for i in by_sha.get(entry["sha256"] or "", []) if i != entry["id"]]
-        spec = next(e for e in case.evidence if e.id == entry["id"])
+        group = groups.get(entry["sha256"] or "", [entry])
+        limits = _limits(case, specs[entry["id"]], [e for e in group if e is not entry])
+        if entry["kind"] == "track":
+            if entry["track"] is not None:
+                entry["assessments"] = [
+                    apply_time_limits(a, entry["timeline"], limits, assess_params)
+                    if a["assertion"] == "time" else a
+                    for a in assess_navigation(entry["track"], case, track_params.near_km)]
+                entry["assessments"].append(assess_integrity(item))
+            continue
+        dups = [f"{e['id']} ({e['file']})" for e in group if e is not entry]
         entry["assessments"] = [
-            assess_time(item, entry["timeline"], case.window, _limits(case, spec),
-                        assess_params),
+            assess_time(item, entry["timeline"], case.window, limits, assess_params),
             assess_place(item, case.place, assess_params),
             assess_originality(item, case.window, index_searched=searched,
-                               exact_duplicates=dups, params=assess_params),
+                               exact_duplicates=dups, params=assess_params,
+                               copy_of=entry["copy_of"], labels=labels),
             assess_integrity(item),
         ]
     for entry in evidence:
@@ -292,7 +291,8 @@ def run_case(case_path: str | os.PathLike[str], *,
         if mission.get("home"):
             core.append((float(mission["home"][0]), float(mission["home"][1])))
     photos = [(e["id"], float(g["lat"]), float(g["lon"])) for e in evidence
-              if (g := (e.get("summary") or {}).get("gps")) and g.get("lat") is not None
+              if not e["copy_of"]  # a byte-identical copy is the same dot
+              and (g := (e.get("summary") or {}).get("gps")) and g.get("lat") is not None
               and g.get("lon") is not None]
     extent = map_extent(core, [(lat, lon) for _, lat, lon in photos])
     if extent is not None:
@@ -356,13 +356,51 @@ def run_case(case_path: str | os.PathLike[str], *,
     }
 
 
-def _limits(case: Case, spec: EvidenceSpec) -> list[dict[str, Any]]:
+def _mark_copies(evidence: list[dict[str, Any]], case: Case) -> dict[str, list[dict[str, Any]]]:
+    """Byte-identical evidence is one piece of evidence (issue 14, item 4): the first entry
+    with a SHA-256 (in case-file order) is the piece; each later one gets ``copy_of`` (its
+    id) and ``copy_note``, the first lists them in ``copies``. Returns SHA-256 -> entries.
+
+    2026-12 notes: two entries with the same bytes (a track reposted under another name) were
+    assessed as independent, so one file counted twice in the assertion table and in the
+    suggested rating (two copies of one photo made 'likely' out of 'possible'). The same
+    rule also missed that a copy obtained earlier bounds the other's times (the bytes
+    existed by the earliest obtained_at: see :func:`_limits`), wrote one MediaReview per copy
+    (now one, with an appearance per copy) and drew coincident photo dots on the map; an
+    empty or unanalysed file's hash, taken after the scan, was never compared at all."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for e in evidence:
+        e["copy_of"], e["copy_note"], e["copies"] = None, None, []
+        if e["sha256"]:
+            groups.setdefault(e["sha256"], []).append(e)
+    for group in groups.values():
+        first = group[0]
+        for e in group[1:]:
+            same = os.path.realpath(e["path"]) == os.path.realpath(first["path"])
+            what = ("the same file as" if same else "a byte-identical copy of")
+            e["copy_of"] = first["id"]
+            e["copy_note"] = (f"{e['id']} ({e['file']}) is {what} {first['id']} "
+                              f"({first['file']}): the same SHA-256, one piece of evidence, "
+                              f"counted once (as {first['id']}) in the assertions and the "
+                              "suggested rating.")
+            first["copies"].append(e["id"])
+    return groups
+
+
+def _limits(case: Case, spec: EvidenceSpec, copies: list[dict[str, Any]] | None = None
+            ) -> list[dict[str, Any]]:
     """The moments an evidence file's times cannot pass (see :func:`apply_time_limits`):
-    when it was obtained, when the claim was made and each time it was published."""
+    when it was obtained (and each byte-identical copy: the same bytes existed by then), when
+    the claim was made and each time it was published."""
     out = []
     if spec.obtained_at:
         out.append({"kind": LIMIT_OBTAINED, "source": "case file", "field": "obtained_at",
                     "value": spec.obtained_at})
+    for c in copies or []:
+        if c.get("obtained_at"):
+            out.append({"kind": LIMIT_OBTAINED, "source": "case file",
+                        "field": f"obtained_at of {c['id']} (the same bytes)",
+                        "value": c["obtained_at"]})
     if case.claim.date:
         out.append({"kind": LIMIT_CLAIM, "source": "claim", "field": "claim.date",
                     "value": case.claim.date})
@@ -405,13 +443,24 @@ def _assertions(case: Case, evidence: list[dict[str, Any]]) -> list[dict[str, An
               else "(no place given)"),
              ("target", "target", f"The target was {case.target.name}" if case.target
               else "(no target given)")]
+    members: dict[str, list[dict[str, Any]]] = {}
+    for e in evidence:  # each piece of evidence once: byte-identical copies under the first
+        members.setdefault(e.get("copy_of") or e["id"], []).append(e)
     for assertion, key, statement in specs:
         groups: dict[str, list[str]] = {"consistent": [], "inconsistent": [], "cannot_tell": []}
-        for e in evidence:
-            for a in e["assessments"]:
-                if a["assertion"] == assertion:
-                    groups[a["status"]].append(e["id"])
-        out.append({"assertion": assertion, "key": key, "statement": statement, **groups})
+        copies: dict[str, list[str]] = {}
+        for pid, group in members.items():
+            found = [a["status"] for e in group for a in e["assessments"]
+                     if a["assertion"] == assertion]
+            if not found:
+                continue
+            status = next(s for s in ("inconsistent", "consistent", "cannot_tell")
+                          if s in found)
+            groups[status].append(pid)
+            if len(group) > 1:
+                copies[pid] = [e["id"] for e in group[1:]]
+        out.append({"assertion": assertion, "key": key, "statement": statement, **groups,
+                    "copies": copies})
     return out
 
 
