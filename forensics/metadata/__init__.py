@@ -1,7 +1,8 @@
 """Read every metadata block of an evidence file, grouped like ``exiftool -G``.
 
 Groups in the JSON: ``File``, ``EXIF`` (IFD0, ExifIFD, GPS, Interop, IFD1, MakerNote),
-``XMP``, ``IPTC``, ``ICC``, ``PNG``, ``JPEG``, ``C2PA`` and the normalised ``summary``.
+``XMP``, ``IPTC``, ``ICC``, ``PNG``, ``JPEG``, ``C2PA`` and the normalised ``summary``; a PNG
+also has ``PNGChunks`` (its chunk order, :func:`~.containers.read_png_chunks`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PIL import Image
 from ..model import EvidenceItem
 from ..sniff import extension_agrees
 from .c2pa import read_c2pa
-from .containers import read_icc, read_iptc, read_png_text
+from .containers import read_icc, read_iptc, read_png_chunks, read_png_text
 from .exif import ExifData, read_exif
 from .jpeg import estimate_quality
 from .summary import summarise
@@ -35,6 +36,7 @@ class Metadata:
     jpeg: dict[str, Any] | None
     c2pa: dict[str, Any] | None
     summary: dict[str, Any]
+    png_chunks: dict[str, Any] | None = None
 
     @property
     def xmp_props(self) -> dict[str, Any]:
@@ -51,6 +53,7 @@ class Metadata:
             "PNG": self.png,
             "JPEG": self.jpeg,
             "C2PA": self.c2pa,
+            **({"PNGChunks": self.png_chunks} if self.png_chunks is not None else {}),
         }
 
 
@@ -114,4 +117,5 @@ def extract_metadata(item: EvidenceItem, data: bytes, image: Image.Image | None,
     summary = summarise(exif.tags, props, stored_size(image), iptc=iptc, data=data,
                         jpeg_segments=jpeg_info["segments"] if jpeg_info is not None else None)
     return Metadata(file=file_group, exif=exif, xmp=xmp, iptc=iptc, icc=icc, png=png,
-                    jpeg=jpeg, c2pa=c2pa, summary=summary)
+                    jpeg=jpeg, c2pa=c2pa, summary=summary,
+                    png_chunks=read_png_chunks(data) if item.media_type == "image/png" else None)

@@ -401,7 +401,8 @@ def _signer(info: dict[str, Any] | None) -> dict[str, Any] | None:
     if not info:
         return None
     return {"issuer": info.get("issuer"), "common_name": info.get("common_name"),
-            "time": info.get("time")}
+            "time": info.get("time"), "cert_serial_number": info.get("cert_serial_number"),
+            "alg": info.get("alg")}
 
 
 def _ingredient(ingredient: dict[str, Any], manifest_label: str | None,
@@ -411,4 +412,6 @@ def _ingredient(ingredient: dict[str, Any], manifest_label: str | None,
     codes += [c["code"] for c in deltas.get(uri, [])]
     return {"title": ingredient.get("title"), "relationship": ingredient.get("relationship"),
             "active_manifest": ingredient.get("active_manifest"),
-            "failures": [c for c in dict.fromkeys(codes) if not _is_trust_code(c)]}
+            "failures": [c for c in dict.fromkeys(codes) if not _is_trust_code(c)],
+            "instance_id": ingredient.get("instance_id"),
+            "document_id": ingredient.get("document_id"), "format": ingredient.get("format")}

@@ -1,11 +1,13 @@
-"""Smaller metadata blocks read with Pillow: IPTC IIM, ICC profile and PNG text chunks."""
+"""Smaller metadata blocks read with Pillow: IPTC IIM, ICC profile, PNG text chunks and the
+PNG chunk order (:func:`read_png_chunks`, part of the writer's fingerprint)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from typing import Any
 
-from PIL import Image, ImageCms, IptcImagePlugin
+from PIL import Image, ImageCms, IptcImagePlugin, PngImagePlugin
 
 # IPTC IIM record 2 dataset numbers -> names (IPTC-NAA IIM 4.2).
 IIM_NAMES = {
@@ -57,7 +59,8 @@ def read_icc(image: Image.Image) -> dict[str, Any] | None:
     raw = image.info.get("icc_profile")
     if not raw:
         return None
-    out: dict[str, Any] = {"bytes": len(raw)}
+    out: dict[str, Any] = {"bytes": len(raw),
+                           "sha256": hashlib.sha256(bytes(raw)).hexdigest()}
     try:
         prof = ImageCms.ImageCmsProfile(io.BytesIO(raw)).profile
         out.update({
@@ -86,3 +89,36 @@ def read_png_text(image: Image.Image) -> dict[str, Any] | None:
             continue  # parsed as XMP
         out[str(key)[:200]] = _decode(value)
     return out or None
+
+
+MAX_PNG_CHUNKS = 10_000
+
+
+def read_png_chunks(data: bytes) -> dict[str, Any] | None:
+    """A PNG's chunk types in file order (Pillow's ``ChunkStream`` reads the headers, no
+    chunk is decoded), a run of one type (12 IDAT, 48 tEXt) listed once, at most
+    :data:`MAX_PNG_CHUNKS` chunks: ``{"order": [...], "chunks": n, "idat": n,
+    "truncated": bool}``. Each encoder writes its own order and ancillary chunks (pHYs, gAMA,
+    sRGB, tIME, tEXt...), which the release analysis compares. ``None`` for a non-PNG."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    fp = io.BytesIO(data)
+    fp.seek(8)
+    stream = PngImagePlugin.ChunkStream(fp)
+    types: list[str] = []
+    truncated = False
+    try:
+        while len(types) < MAX_PNG_CHUNKS:
+            cid, pos, length = stream.read()
+            types.append(cid.decode("latin-1"))
+            if cid == b"IEND":
+                break
+            fp.seek(pos + length + 4)  # data and CRC
+            if pos + length + 4 > len(data):
+                truncated = True
+                break
+    except Exception:  # noqa: BLE001 - a damaged chunk header ends the walk
+        truncated = True
+    order = [t for i, t in enumerate(types) if i == 0 or types[i - 1] != t]
+    return {"order": order, "chunks": len(types), "idat": types.count("IDAT"),
+            "truncated": truncated}

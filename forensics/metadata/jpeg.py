@@ -6,6 +6,7 @@ are taken from Pillow, which parses them without decoding pixels.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -147,18 +148,24 @@ def walk_segments(data: bytes) -> dict[str, Any]:
 
     Returns ``segments`` (marker, offset, length, identifier for APPn), ``comments``,
     the SOF ``process``, ``width``/``height``/``components`` and sampling factors,
-    ``restart_interval``, ``eoi_offset`` and ``trailing_bytes`` after the last EOI, and
-    ``problems`` (strings) for structural damage found on the way.
+    ``restart_interval``, ``eoi_offset`` and ``trailing_bytes`` after the last EOI,
+    ``problems`` (strings) for structural damage found on the way, and ``tables_sha1``:
+    ``{"dqt", "dht"}``, the SHA-1 of every DQT (quantization) / DHT (Huffman) segment body in
+    file order, or null when there is none (the encoder's fingerprint the release analysis
+    compares across files: two encoders rarely write the same tables byte for byte).
     """
     out: dict[str, Any] = {
         "segments": [], "comments": [], "process": None, "width": None, "height": None,
         "components": None, "sampling": None, "restart_interval": None,
         "eoi_offset": None, "trailing_bytes": 0, "problems": [],
+        "tables_sha1": {"dqt": None, "dht": None},
     }
     if not data.startswith(b"\xff\xd8"):
         out["problems"].append("no SOI marker")
         return out
     end = 2
+    tables = {0xDB: hashlib.sha1(usedforsecurity=False), 0xC4: hashlib.sha1(usedforsecurity=False)}
+    seen: set[int] = set()
     for s in iter_segments(data, problems=out["problems"]):
         seg: dict[str, Any] = {"marker": s.name, "offset": s.offset, "length": s.length}
         end = max(end, s.end)
@@ -171,7 +178,12 @@ def walk_segments(data: bytes) -> dict[str, Any]:
             _read_sof(s.marker, body, out)
         elif s.marker == 0xDD and len(body) >= 2:
             out["restart_interval"] = int.from_bytes(body[:2], "big")
+        elif s.marker in tables:
+            tables[s.marker].update(body)
+            seen.add(s.marker)
         out["segments"].append(seg)
+    out["tables_sha1"] = {name: tables[m].hexdigest() if m in seen else None
+                          for name, m in (("dqt", 0xDB), ("dht", 0xC4))}
     n = len(data)
     eoi = data.rfind(b"\xff\xd9")
     if eoi < 0 or eoi < end:

@@ -168,9 +168,11 @@ def read_xmp(data: bytes, pillow_xmp: bytes | str | None = None,
     finds packets in containers Pillow does not expose.
     """
     packets: list[bytes] = []
+    first_raw: bytes | None = None
     if jpeg_segments is not None:
-        packets = [p for raw in jpeg_xmp_packets(data, jpeg_segments)
-                   for p in (find_packets(raw) or [raw])]
+        raws = jpeg_xmp_packets(data, jpeg_segments)
+        first_raw = raws[0] if raws else None
+        packets = [p for raw in raws for p in (find_packets(raw) or [raw])]
     else:
         if pillow_xmp:
             raw = (pillow_xmp.encode("utf-8") if isinstance(pillow_xmp, str)
@@ -190,10 +192,37 @@ def read_xmp(data: bytes, pillow_xmp: bytes | str | None = None,
             continue
         for k, v in parsed["properties"].items():
             merged.setdefault(k, v)
-    out: dict[str, Any] = {"packets": len(packets), "properties": merged}
+    out: dict[str, Any] = {"packets": len(packets), "properties": merged,
+                           "style": packet_style(packets[0], first_raw or data)}
     if errors:
         out["errors"] = errors
     return out
+
+
+_TOOLKIT = re.compile(rb"""x:xmptk\s*=\s*["']([^"']{0,200})["']""")
+_XPACKET_END = re.compile(rb"<\?xpacket\s+end\s*=")
+
+
+def packet_style(packet: bytes, around: bytes) -> dict[str, Any]:
+    """How the first packet was written, beyond its properties (a writer's habit): the
+    ``x:xmptk`` toolkit named, whether it is wrapped in ``<?xpacket?>`` processing
+    instructions, the whitespace padding before the end wrapper, and whether the first
+    description holds its properties as attributes or as elements. ``around`` is the
+    segment (JPEG) or the file holding the packet."""
+    tk = _TOOLKIT.search(packet[:2000])
+    at = around.find(packet[:64]) if packet else -1
+    start = max(0, at - 256) if at >= 0 else 0
+    head = around[start:at] if at >= 0 else b""
+    tail = around[at + len(packet):at + len(packet) + 65536] if at >= 0 else b""
+    end = _XPACKET_END.search(tail)
+    desc = re.search(rb"<rdf:Description\b([^>]{0,4000})>", packet)
+    names = re.findall(rb"\s([A-Za-z][\w.-]*):[\w.-]+\s*=", desc.group(1)) if desc else []
+    attrs = sum(1 for n in names if n not in (b"xmlns", b"rdf"))
+    return {"toolkit": tk.group(1).decode("utf-8", "replace").strip() if tk else None,
+            "xpacket": b"<?xpacket begin" in head,
+            "padding_bytes": len(tail[:end.start()]) - len(tail[:end.start()].strip())
+            if end else None,
+            "properties_as": "attributes" if attrs else "elements"}
 
 
 def history(props: dict[str, Any]) -> list[dict[str, Any]]:
