@@ -31,7 +31,9 @@ TEMPLATE = """\
 # provenance case file (version 1).
 # Fill it in, then run:  provenance case run case.yaml -o out/
 # Times are ISO 8601 with a UTC offset (2025-12-29T21:00:00+03:00 or ...Z).
-# Paths are relative to this file's folder. Unknown fields are refused, so typos show up.
+# Paths are relative to this file's folder, and evidence must be inside it (put the files
+# in evidence/). Unknown fields are refused, so typos show up. Every example value below
+# must be replaced (or its optional block removed): a case still holding one is refused.
 version: 1
 title: "Short name of the case"
 
