@@ -50,6 +50,7 @@ from .assess import (
 )
 from .casefile import Case, EvidenceSpec, Place, inside_folder, load_case
 from .claimreview import build_claimreview
+from .light import apply_light, light_findings
 from .navigation import assess_navigation
 from .timeline import claim_timeline, item_timeline
 
@@ -267,7 +268,8 @@ def run_case(case_path: str | os.PathLike[str], *,
             continue
         dups = [f"{e['id']} ({e['file']})" for e in group if e is not entry]
         entry["assessments"] = [
-            assess_time(item, entry["timeline"], case.window, limits, assess_params),
+            apply_light(assess_time(item, entry["timeline"], case.window, limits,
+                                    assess_params), light_findings(item, case)),
             assess_place(item, case.place, assess_params),
             assess_originality(item, case.window, index_searched=searched,
                                exact_duplicates=dups, params=assess_params,
