@@ -71,16 +71,22 @@ def _stepwalk(rng: np.random.Generator, n: int, start: float, lo: float, hi: flo
     return v
 
 
+def _plane(legs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The legs on the local plane of their first point: vertices, leg lengths, cumulative."""
+    k = math.cos(math.radians(legs[0][0]))
+    xy = np.array([(math.radians(lo - legs[0][1]) * k * _EARTH_RADIUS_M,
+                    math.radians(la - legs[0][0]) * _EARTH_RADIUS_M) for la, lo in legs])
+    seg = np.hypot(*np.diff(xy, axis=0).T)
+    return xy, seg, np.concatenate([[0.0], np.cumsum(seg)])
+
+
 def _path(legs: list[tuple[float, float]], t: np.ndarray, speed: float, t0: float
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions (lat, lon) and course (deg) at times ``t`` flying ``legs`` at ``speed`` m/s
     from ``t0``, straight legs on a local plane; stops at the last point."""
     lat0 = legs[0][0]
     k = math.cos(math.radians(lat0))
-    xy = np.array([(math.radians(lo - legs[0][1]) * k * _EARTH_RADIUS_M,
-                    math.radians(la - lat0) * _EARTH_RADIUS_M) for la, lo in legs])
-    seg = np.hypot(*np.diff(xy, axis=0).T)
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    xy, seg, cum = _plane(legs)
     s = np.clip((t - t0) * speed, 0.0, cum[-1])
     x = np.interp(s, cum, xy[:, 0])
     y = np.interp(s, cum, xy[:, 1])
@@ -135,7 +141,7 @@ def navunit_tlog(mission_to: tuple[float, float], flown_to: tuple[float, float],
     geo = navunit_geometry(mission_to, flown_to, seed)
     flown = geo["flown"]
     assert isinstance(flown, list)
-    length = sum(_leg_m(a, b) for a, b in zip(flown, flown[1:], strict=False))
+    length = float(_plane(flown)[2][-1])
     t_takeoff = 30.0
     duration = t_takeoff + length / speed_mps + 20.0
     dt = 1.0 / fix_hz
@@ -231,11 +237,6 @@ def navunit_tlog(mission_to: tuple[float, float], flown_to: tuple[float, float],
     emit(vehicle, vehicle.statustext_encode(4, b"GPS Glitch or Compass error"),
          rx(unix0 + duration - 1))
     return b"".join(records)
-
-
-def _leg_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    k = math.cos(math.radians((a[0] + b[0]) / 2))
-    return math.hypot(math.radians(b[0] - a[0]), math.radians(b[1] - a[1]) * k) * _EARTH_RADIUS_M
 
 
 # --------------------------------------------------------------------------------------------
