@@ -33,6 +33,7 @@ from provenancekit.forensics.batch import (
 from provenancekit.forensics.context import ScanOptions
 from provenancekit.forensics.errors import UsageError
 from provenancekit.forensics.model import scan_document
+from provenancekit.forensics.release import with_release
 from provenancekit.forensics.scan import tool_info
 from provenancekit.forensics.store import ResultStore, db_path
 from provenancekit.forensics.triage import level_at_least, level_counts
@@ -138,8 +139,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, trust_anchors: st
         # the whole result set is held in memory only for outputs that need it at once
         items = list(all_items()) if fmt in ("json", "table") or csv_path or html else []
         ranked = sorted(items, key=lambda i: -(i.get("triage") or {}).get("score", 0.0))
-        if fmt == "json":
-            out.write(to_json(scan_document(items, tool_info())))
+        if fmt == "json":  # more than one item: the release section (forensics.release)
+            out.write(to_json(with_release(scan_document(items, tool_info()))))
         elif fmt == "table":
             print_scan(scan_document(ranked, tool_info()),
                        Console(file=out, width=None if out is sys.stdout else 160))

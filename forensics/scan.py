@@ -367,6 +367,9 @@ def scan_paths(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions 
 
 def scan(paths: Iterable[str | os.PathLike[str]], *, options: ScanOptions | None = None,
          checks: Sequence[Check] | None = None) -> dict[str, Any]:
-    """Scan everything and return the whole ``provenance.scan/1`` document."""
+    """Scan everything and return the whole ``provenance.scan/1`` document (with its
+    ``release`` section when it holds more than one item: :mod:`forensics.release`)."""
+    from .release import with_release
+
     items = [r.to_dict() for r in scan_paths(paths, options=options, checks=checks)]
-    return scan_document(items, tool_info())
+    return with_release(scan_document(items, tool_info()))
