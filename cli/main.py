@@ -20,6 +20,7 @@ from provenancekit.reports.terminal import metadata_tree, print_scan
 from .case_cmd import case, emit_case_outputs
 from .index_cmd import index
 from .options import trust_anchors_option
+from .release_cmd import release
 from .scan_cmd import scan
 from .track_cmd import track
 
@@ -88,6 +89,7 @@ cli.add_command(scan)
 cli.add_command(case)
 cli.add_command(index)
 cli.add_command(track)
+cli.add_command(release)
 
 
 def main() -> None:
