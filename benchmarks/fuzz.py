@@ -29,6 +29,12 @@ Each target is a function taking the fuzzer's bytes (see :data:`TARGETS`):
 ``track``
     :func:`forensics.tracks.parse.parse_track` (GPX, KML, KMZ, CSV, GeoJSON) and
     :func:`forensics.tracks.analyse.analyse_track` against the demo case's target, site and window.
+``navlog``
+    the flight-log readers through :func:`forensics.tracks.parse.parse_track` (DataFlash, tlog,
+    ULog, NMEA, missions, DJI SRT, typed by their bytes) and the sensor measurements of the
+    fabrication signs (:mod:`forensics.tracks.sensors`, :func:`forensics.tracks.authenticity.
+    smoothness`); the results must be JSON. Seeds: the heads of the corpus's navlog files and
+    of the generated logs of :mod:`samples.navunit`.
 
 An exception other than the target's documented error type (``IntakeError``,
 ``CaseFileError``, ``TrackError``; the metadata, JPEG and XMP readers never raise), a broken
@@ -80,11 +86,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EXIF = ROOT.parent / "shared" / "corpus" / "exif"
 
-TARGETS = ("intake", "metadata", "jpeg", "xmp", "case", "track")
+TARGETS = ("intake", "metadata", "jpeg", "xmp", "case", "track", "navlog")
 SEED_GROUP = {"intake": "files", "metadata": "images", "jpeg": "jpeg", "xmp": "xmp",
-              "case": "case", "track": "track"}
+              "case": "case", "track": "track", "navlog": "navlog"}
 MAX_LEN = {"intake": 65536, "metadata": 65536, "jpeg": 32768, "xmp": 16384, "case": 16384,
-           "track": 16384}
+           "track": 16384, "navlog": 32768}
 """Largest input, bytes, the fuzzer builds per target (seeds are cut to it)."""
 INPUT_TIMEOUT_S = 10
 """One input running longer than this (seconds) is a hang finding (libFuzzer ``-timeout``)."""
@@ -263,6 +269,26 @@ def fuzz_track(data: bytes) -> None:
     _strict_json(result)
 
 
+def fuzz_navlog(data: bytes) -> None:
+    from provenancekit.forensics.tracks import parse_track
+    from provenancekit.forensics.tracks import sensors as s
+    from provenancekit.forensics.tracks.authenticity import smoothness
+    from provenancekit.forensics.tracks.geo import valid_latlon
+
+    track = parse_track("unit.log", data)
+    for p in track.points:
+        assert valid_latlon(p.lat, p.lon), p
+    st = track.sensors or {}
+    _strict_json({"integrity": track.integrity, "vehicle": track.vehicle,
+                  "events": list(track.events), "problems": list(track.problems),
+                  "mission": [m.to_dict() for m in track.mission],
+                  "smooth": smoothness(track.points),
+                  "alt": s.altitude_agreement(st.get("gnss"), st.get("baro")),
+                  "quality": s.gnss_quality(st.get("gnss")),
+                  "clock": s.clock_drift(st.get("clock")),
+                  "gaps": s.timeline_gaps(st.get("timeline"), gap_s=2.0)})
+
+
 @dataclass(frozen=True)
 class Target:
     fn: Callable[[bytes], None]
@@ -277,6 +303,7 @@ TARGET_FUNCS: dict[str, Target] = {
     "xmp": Target(fuzz_xmp, ()),
     "case": Target(fuzz_case, ("provenancekit.forensics.case.casefile.CaseFileError",)),
     "track": Target(fuzz_track, ("provenancekit.forensics.tracks.parse.TrackError",)),
+    "navlog": Target(fuzz_navlog, ("provenancekit.forensics.tracks.parse.TrackError",)),
 }
 
 _TARGET_MODULES = {
@@ -289,6 +316,10 @@ _TARGET_MODULES = {
     "xmp": ("provenancekit.forensics.metadata.xmp", "provenancekit.forensics.metadata.summary"),
     "case": ("provenancekit.forensics.case.casefile",),
     "track": ("provenancekit.forensics.tracks.parse", "provenancekit.forensics.tracks.times"),
+    "navlog": ("provenancekit.forensics.tracks.mavlink", "provenancekit.forensics.tracks.ulog",
+               "provenancekit.forensics.tracks.nmea", "provenancekit.forensics.tracks.missions",
+               "provenancekit.forensics.tracks.dji", "provenancekit.forensics.tracks.sensors",
+               "provenancekit.forensics.tracks.authenticity"),
 }
 
 
@@ -731,9 +762,28 @@ DICTIONARIES: dict[str, tuple[bytes, ...]] = {
               b'"coordTimes"', b'"properties"', b'"features"', b"NaN", b"Infinity", b"1e999",
               b"-0", b"lat,lon,time", b"latitude;longitude", b"<!DOCTYPE x [",
               b"<!ENTITY a ", *_TIME_TOKENS),
+    "navlog": (b"\xa3\x95\x80", b"\xa3\x95", b"FMT", b"GPS", b"BARO", b"CMD", b"TimeUS",
+               b"QBIHBcLLefffB", b"\xfe", b"\xfd", b"ULog\x01\x12\x35", b"vehicle_gps_position",
+               b"vehicle_air_data", b"$GPGGA,", b"$GPRMC,", b"*47", b"QGC WPL 110",
+               b'"fileType": "Plan"', b"FrameCnt", b"[latitude", *_TIME_TOKENS),
 }
 """libFuzzer dictionaries: tokens the mutator splices in (markers, chunk names, field names,
 calendar-edge dates), so structure is reached in seconds rather than hours."""
+
+
+def _navlogs() -> dict[str, bytes]:
+    """Heads of the corpus's flight logs (when present) and of the generated ones."""
+    from provenancekit.samples.navunit import dataflash_log, navunit_tlog
+
+    out = {"navunit.tlog": navunit_tlog((61.52, 34.18), (61.27, 33.86))[:65536],
+           "arduplane.bin": dataflash_log(seconds=60)[:65536]}
+    navlog = ROOT.parent / "shared" / "corpus" / "navlog"
+    if navlog.is_dir():
+        for f in sorted(navlog.rglob("*")):
+            if f.is_file() and "_meta" not in f.parts:
+                with f.open("rb") as fh:
+                    out[f"shared-{f.parent.name}-{f.name}"] = fh.read(MAX_LEN["navlog"])
+    return out
 
 
 def write_dictionary(path: Path, tokens: tuple[bytes, ...]) -> None:
@@ -791,6 +841,8 @@ def build_seeds(root: Path, *, shared: bool = True) -> dict[str, Path]:
         _write(groups["xmp"], f"variant-{i}.xmp", variant, MAX_LEN["xmp"])
     for name, data in _tracks().items():
         _write(groups["track"], name, data, MAX_LEN["track"])
+    for name, data in _navlogs().items():
+        _write(groups["navlog"], name, data, MAX_LEN["navlog"])
     case_path = write_case_file(samples_dir, sample_set, None)
     _write(groups["case"], "demo.yaml", case_path.read_bytes(), MAX_LEN["case"])
     for name, data in _CASES.items():

@@ -198,19 +198,8 @@ class DataFlashIndex:
                 log.close()
         self.formats: dict[int, Any] = {0x80: fmt0}
         self.bad_formats = 0
-        for ofs in offsets[0x80]:
-            body = data[ofs + 3:ofs + 89]
-            if len(body) < 86:
-                break
-            el = struct.unpack(fmt0.msg_struct, body)
-            try:
-                fmt = DFReader.DFFormat(el[0], DFReader.null_term(el[2]), el[1],
-                                        DFReader.null_term(el[3]), DFReader.null_term(el[4]),
-                                        oldfmt=self.formats.get(el[0]))
-            except Exception:  # noqa: BLE001 - a damaged FMT (unknown format character)
-                self.bad_formats += 1
-                continue
-            self.formats[el[0]] = fmt
+        with quiet():  # DFFormat prints each unsupported format character
+            self._formats(offsets[0x80], fmt0)
         self.by_name = {f.name: t for t, f in self.formats.items()}
         self._offsets: dict[int, np.ndarray] = {}
         self.counts = {t: len(o) for t, o in enumerate(offsets) if o}
@@ -219,6 +208,27 @@ class DataFlashIndex:
         self.indexed_bytes = min(len(data), max(ends)) if ends else 0
         self._raw = offsets
         self.decoded: dict[str, int] = {}
+
+    def _formats(self, offsets: list[int], fmt0: Any) -> None:
+        """The formats the ``FMT`` messages define (the last definition of a type wins, as in
+        pymavlink); a damaged one (an unknown format character) is counted and skipped."""
+        from pymavlink import DFReader
+
+        for ofs in offsets:
+            body = self.data[ofs + 3:ofs + 89]
+            if len(body) < 86:
+                break
+            el = struct.unpack(fmt0.msg_struct, body)
+            if el[0] == 0x80:  # FMT itself is fixed: a damaged FMT must not redefine it
+                continue
+            try:
+                fmt = DFReader.DFFormat(el[0], DFReader.null_term(el[2]), el[1],
+                                        DFReader.null_term(el[3]), DFReader.null_term(el[4]),
+                                        oldfmt=self.formats.get(el[0]))
+            except Exception:  # noqa: BLE001 - a damaged FMT (unknown format character)
+                self.bad_formats += 1
+                continue
+            self.formats[el[0]] = fmt
 
     def offsets(self, name: str) -> np.ndarray:
         t = self.by_name.get(name)
@@ -253,6 +263,8 @@ class DataFlashIndex:
         for col, ch in zip(fmt.columns, fmt.format, strict=False):
             code, mult, _ = FORMAT_TO_STRUCT[ch]
             size = struct.calcsize("<" + code)
+            if pos + size > fmt.len:  # a FMT whose Length is shorter than its format
+                break
             if col in fields and code in _NUMPY_CODES:
                 dt = np.dtype(_NUMPY_CODES[code])
                 vals = np.empty(offs.size, dtype=np.float64)

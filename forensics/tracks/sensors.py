@@ -147,9 +147,10 @@ def gnss_quality(gnss: dict[str, np.ndarray] | None) -> dict[str, Any]:
     k = math.cos(math.radians(float(np.nanmedian(lat)))) if lat.size else 1.0
     dy = (np.nanmax(lat) - np.nanmin(lat)) * math.pi / 180 * EARTH_RADIUS_KM * 1000
     dx = (np.nanmax(lon) - np.nanmin(lon)) * math.pi / 180 * EARTH_RADIUS_KM * 1000 * k
+    ft = t[np.isfinite(t)]
     return {
         "fixes": int(t.size),
-        "duration_s": round(float(np.nanmax(t) - np.nanmin(t)), 3),
+        "duration_s": round(float(ft.max() - ft.min()), 3) if ft.size else 0.0,
         "extent_m": round(float(math.hypot(dx, dy)), 1),
         "distinct_sats": int(np.unique(sats[sats_ok]).size),
         "distinct_hdop": int(np.unique(np.round(hdop[hdop_ok], 2)).size),
