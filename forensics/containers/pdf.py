@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ class PdfParams:
     max_fonts: int = 500
     max_revisions: int = 32
     """Earlier revisions recovered as children (the count is always given)."""
-    max_objects: int = 200_000
+    max_objects: int = 50_000
     """Objects walked for active content (JavaScript, Launch, ...)."""
     text: bool = True
     """Extract page text (pypdf) for the report and for dates the release states."""
@@ -140,12 +141,14 @@ class PdfExtractor(Extractor):
         info["info"] = docinfo
         xmp = _xmp(pdf, inflate)
         try:
-            pages = pdf.pages
-            npages = len(pages)
+            npages = len(pdf.pages)
+            # iterating is linear; pikepdf's pages[i] and slices walk the tree each time
+            pages = list(itertools.islice(pdf.pages, p.max_pages))
         except Exception as exc:  # noqa: BLE001 - page tree loops and damage
             pdf.close()
             raise DecodeError(f"{path}: the page tree cannot be read ({_clean(exc, path)})",
                               path=path, code="corrupt_pdf") from exc
+        state.pages = pages
         info["pages"] = npages
         info["language"] = to_text(pdf.Root.get("/Lang"), 64)
         info["page_sizes"] = _page_sizes(pages, p.max_pages)
@@ -177,12 +180,16 @@ class PdfExtractor(Extractor):
                 summary.update(datetime_original=created,
                                datetime_original_source="XMP:xmp:CreateDate")
         metadata: dict[str, Any] = {"summary": summary, "PDF": info, "XMP": xmp}
-        if p.text:
+        earlier_state = budget.relation == "revision"  # its file's extraction compares them
+        if p.text and not earlier_state:  # the text an update changed is in its changes
             from .pdf_text import page_texts
 
-            info["text"] = page_texts(data, min(p.max_text_pages, p.max_pages),
-                                      p.max_text_chars)
-        earlier_state = budget.relation == "revision"  # its file's extraction compares them
+            if npages <= p.max_pages:
+                info["text"] = page_texts(data, min(p.max_text_pages, p.max_pages),
+                                          p.max_text_chars)
+            else:  # pypdf reads the whole page tree before the first page
+                info["text"] = {"error": f"not extracted: {npages} pages, over max_pages "
+                                         f"{p.max_pages}"}
         if revisions.count > 1 and not earlier_state:
             from .pdf_revisions import compare_revisions
 
@@ -196,12 +203,11 @@ class PdfExtractor(Extractor):
             if sigs is not None:
                 info["signatures"] = sigs
                 findings.extend(signature_findings(self, sigs, len(data)))
-        if inflate.refused:
-            info["streams_refused"] = inflate.refused
         from .pdf_dates import date_findings
 
         findings.extend(date_findings(self, metadata))
         state.earlier_state = earlier_state
+        state.info = info
         return Extraction(metadata=metadata, findings=findings,
                           children=self._children(ctx, state, budget), state=state)
 
@@ -221,11 +227,20 @@ class PdfExtractor(Extractor):
                 yield from self._revisions(ctx, state, budget)
         finally:
             state.pdf.close()
+            # what only the children's extraction learns (the dict is the item's block)
+            if state.info is not None:
+                state.info["inflated_bytes"] = state.inflate.used
+                if state.inflate.refused:
+                    state.info["streams_refused"] = state.inflate.refused
+                if state.attachments:
+                    state.info["attachments"] = state.attachments
+                if state.undecodable:
+                    state.info["undecodable_images"] = state.undecodable[:50]
 
     def _images(self, ctx: AnalysisContext, state: _State,
                 budget: ContainerBudget) -> Iterator[Child]:
         seen: set[tuple[int, int]] = set()
-        for pno, page in enumerate(state.pdf.pages[: self.params.max_pages], start=1):
+        for pno, page in enumerate(state.pages, start=1):
             try:
                 images = dict(page.get_images())
             except Exception:  # noqa: BLE001 - a damaged resource dictionary
@@ -278,6 +293,7 @@ class PdfExtractor(Extractor):
             return None
         bpc = details["bits_per_component"] or 8
         if w * h * 4 * max(bpc, 8) // 8 > min(state.inflate.per_stream, state.inflate.left()):
+            state.inflate.refused += 1
             budget.skip("stream_inflate_cap")
             return None
         try:
@@ -308,7 +324,7 @@ class PdfExtractor(Extractor):
 
     def _attachments(self, ctx: AnalysisContext, state: _State,
                      budget: ContainerBudget) -> Iterator[Child]:
-        for spec, where in _file_specs(state.pdf, self.params.max_pages):
+        for spec, where in _file_specs(state.pdf, state.pages):
             name = _spec_name(spec) or f"attachment{len(state.attachments) + 1}"
             entry: dict[str, Any] = {"name": name, "where": where}
             state.attachments.append(entry)
@@ -366,6 +382,8 @@ class _State:
     attachments: list[dict[str, Any]] | None = None
     undecodable: list[dict[str, Any]] | None = None
     earlier_state: bool = False
+    pages: list[Any] | None = None
+    info: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.attachments = [] if self.attachments is None else self.attachments
@@ -476,7 +494,7 @@ def _xmp_date(value: Any) -> str | None:
 def _page_sizes(pages: Any, max_pages: int) -> list[dict[str, Any]]:
     """Distinct page sizes (MediaBox width x height in points, rotation) with counts."""
     counts: dict[tuple[float, float, int], list[int]] = {}
-    for i, page in enumerate(pages[:max_pages], start=1):
+    for i, page in enumerate(pages[:max_pages], start=1):  # a list: see extract()
         try:
             box = [float(x) for x in page.mediabox]
             rot = int(page.obj.get("/Rotate", 0)) % 360
@@ -519,7 +537,7 @@ def _fonts(pages: Any, max_pages: int, max_fonts: int) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _file_specs(pdf: Any, max_pages: int) -> Iterator[tuple[Any, str]]:
+def _file_specs(pdf: Any, pages: list[Any]) -> Iterator[tuple[Any, str]]:
     """(file specification, where) of every embedded file: the EmbeddedFiles name tree,
     then FileAttachment annotations of the pages."""
     import pikepdf
@@ -532,7 +550,7 @@ def _file_specs(pdf: Any, max_pages: int) -> Iterator[tuple[Any, str]]:
             yield obj, "EmbeddedFiles"
     except Exception:  # noqa: BLE001 - a damaged name tree
         pass
-    for pno, page in enumerate(pdf.pages[:max_pages], start=1):
+    for pno, page in enumerate(pages, start=1):
         try:
             annots = page.obj.get("/Annots")
             if not isinstance(annots, pikepdf.Array):
@@ -594,12 +612,17 @@ def _revision_findings(ex: PdfExtractor, revisions: dict[str, Any]) -> list[Any]
                         f"{ch.get('pages_removed', 0)} removed")
         if ch.get("text_added") or ch.get("text_removed"):
             what.append("page text")
+        if ch.get("attachments_added") or ch.get("attachments_removed"):
+            what.append("attached files " + ", ".join(
+                [f"+{n}" for n in ch.get("attachments_added") or []]
+                + [f"-{n}" for n in ch.get("attachments_removed") or []]))
         content = bool(ch.get("pages_changed") or ch.get("pages_added")
                        or ch.get("pages_removed") or ch.get("text_added")
-                       or ch.get("text_removed"))
+                       or ch.get("text_removed") or ch.get("attachments_added")
+                       or ch.get("attachments_removed"))
         dates = any(k in ("CreationDate", "ModDate") for k in ch.get("info_changed") or {}) or \
             any("Date" in k for k in ch.get("xmp_changed") or {})
-        severity = "medium" if (content or dates) else "low"
+        severity = "medium" if (content or dates) else "info" if not what else "low"
         if ch.get("signature_only") and not content:
             severity = "info"
         out.append(ex.finding(

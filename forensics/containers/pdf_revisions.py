@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,10 +91,14 @@ def _fingerprint(data: bytes, inflate: InflateBudget, max_pages: int) -> dict[st
             except (StreamCapError, Exception):  # noqa: BLE001
                 xmp = {}
         pages = []
-        for page in pdf.pages[:max_pages]:
+        for page in itertools.islice(pdf.pages, max_pages):  # pages[i] walks the tree
             pages.append(_page_digest(page, inflate))
+        try:
+            attached = sorted(str(k) for k in pdf.attachments.keys())[:200]
+        except Exception:  # noqa: BLE001 - a damaged name tree
+            attached = []
         return {"info": info, "xmp": xmp, "pages": pages, "npages": len(pdf.pages),
-                "objects": len(pdf.objects)}
+                "objects": len(pdf.objects), "attachments": attached}
     finally:
         pdf.close()
 
@@ -187,11 +192,18 @@ def compare_revisions(data: bytes, revisions: Revisions, inflate: InflateBudget,
             entry["pages_added"] = new["npages"] - old["npages"]
         if new["npages"] < old["npages"]:
             entry["pages_removed"] = old["npages"] - new["npages"]
+        added = sorted(set(new["attachments"]) - set(old["attachments"]))
+        removed = sorted(set(old["attachments"]) - set(new["attachments"]))
+        if added:
+            entry["attachments_added"] = added
+        if removed:
+            entry["attachments_removed"] = removed
         if changed:
             entry.update(_text_changes(data[:ends[i - 1]], data[:ends[i]], changed[:20]))
         entry["objects"] = {"from": old["objects"], "to": new["objects"]}
         only_sig = not (info or xmp or pages_changed or entry.get("pages_added")
-                        or entry.get("pages_removed")) and bool(annots_changed)
+                        or entry.get("pages_removed") or added or removed) \
+            and bool(annots_changed)
         if only_sig:
             entry["signature_only"] = _adds_signature(data[ends[i - 1]:ends[i]])
         out.append(entry)

@@ -96,6 +96,10 @@ def _one(sig: Any, data: bytes, roots: list[Any], validate: Any, context: Any
         entry["signed_bytes_end"] = end
         entry["bytes_after"] = len(data) - end if end is not None else None
         entry["covers_whole_file"] = end == len(data) and br[0] == 0
+        # the one unsigned gap should be exactly the hex string of the signature value
+        entry["gap_is_signature_value"] = (
+            len(br) == 4 and 0 < br[1] < br[2] <= len(data)
+            and data[br[1]:br[1] + 1] == b"<" and data[br[2] - 1:br[2]] == b">")
     except Exception:  # noqa: BLE001
         entry["byte_range"] = None
     try:
@@ -171,10 +175,15 @@ def signature_findings(ex: Any, sigs: list[dict[str, Any]], size: int) -> list[A
                 "bytes are intact), but its signer is not among the trust anchors: who "
                 "signed is not confirmed", s))
         if s.get("coverage") == "UNCLEAR":
+            plain = s.get("covers_whole_file") and s.get("gap_is_signature_value")
             out.append(ex.finding(
-                "pdf.signature_coverage", "medium", "high",
-                f"Signature {s.get('field')!r} covers an unusual byte range that leaves "
-                "out part of its own revision", s))
+                "pdf.signature_coverage", "low" if plain else "medium", "medium",
+                f"pyHanko cannot confirm what signature {s.get('field')!r} covers "
+                f"({s.get('summary')})" + (
+                    ": its byte range spans the whole file but for the signature value, "
+                    "yet the file's structure is not what a signer writes"
+                    if plain else ": its byte range leaves out more than the signature "
+                    "value"), s))
         after = s.get("bytes_after") or 0
         if after > 0:
             level = s.get("modification_level") or "OTHER"

@@ -125,9 +125,35 @@ def read_stream(stream: Any, budget: InflateBudget, *, general_only: bool = Fals
         raise StreamCapError(bound, cap)
     level = pikepdf.StreamDecodeLevel.generalized if general_only \
         else pikepdf.StreamDecodeLevel.specialized
-    data = stream.read_bytes(level)
+    try:
+        data = stream.read_bytes(level)
+    except pikepdf.PdfError:
+        # qpdf refuses a damaged deflate stream outright; readers keep what inflates
+        if not general_only or any(n not in ("/FlateDecode", "/Fl") for n in names
+                                   if n not in IMAGE_FILTERS):
+            raise
+        data = inflate_capped(stream.read_raw_bytes(), cap)
+        for _ in names[1:]:
+            if _ in IMAGE_FILTERS:
+                break
+            data = inflate_capped(data, cap)
     budget.used += len(data)
     return data
+
+
+def inflate_capped(raw: bytes, cap: int) -> bytes:
+    """``raw`` inflated (zlib or raw deflate) as far as it goes, at most ``cap`` bytes."""
+    for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+        d = zlib.decompressobj(wbits)
+        out = bytearray()
+        try:
+            out += d.decompress(raw, cap)
+        except zlib.error:
+            if out:
+                return bytes(out)
+            continue
+        return bytes(out)
+    raise StreamCapError(0, cap)
 
 
 # --------------------------------------------------------------------------- values
