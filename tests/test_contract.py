@@ -209,7 +209,7 @@ def test_every_check_keeps_the_contract_on_damaged_input(check: Check, case: str
 def test_scan_document_contract(awkward_dir: Path) -> None:
     doc = scan([awkward_dir])
     assert_valid_scan(doc)
-    assert set(doc) == {"schema", "tool", "items"}
+    assert set(doc) == {"schema", "tool", "items", "release"}  # several files: a release
     assert doc["schema"] == SCHEMA == "provenance.scan/1"
     tool = doc["tool"]
     assert tool["name"] == "provenance" and tool["version"]
