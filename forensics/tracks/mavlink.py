@@ -11,8 +11,14 @@ clock, compared with the vehicle's own ``SYSTEM_TIME`` where logged. Structure: 
 sequence-number gaps per sender (messages missing from the log) and frames that failed their
 CRC (``BAD_DATA``) are counted in ``Track.integrity``.
 
-pymavlink reads from a file name, so the bytes are written to a private temporary file first
-(deleted at once); nothing is written next to the evidence.
+A binary DataFlash log is read from its bytes (:class:`DataFlashIndex`): pymavlink's C
+indexer finds every message's offset per type, the ``FMT`` messages give the formats, and only
+``GPS``, ``BARO``, the densest stream's times and the low-rate text types are decoded (numpy
+columns, pymavlink's ``DFMessage`` for text); ``integrity`` says how much was indexed and
+decoded, ``bytes_read`` where a damaged region stopped the index. pymavlink reads text logs
+and tlogs from a file name, so those bytes are written to a private temporary file first
+(deleted at once); nothing is written next to the evidence. The sensor streams of
+:mod:`.sensors` go to ``Track.sensors``.
 """
 
 from __future__ import annotations
