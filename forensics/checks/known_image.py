@@ -95,7 +95,8 @@ class KnownImageCheck(Check):
     def release_record(self, ctx: AnalysisContext) -> bytes | None:
         if not ctx.is_image or ctx.image_or_none is None:
             return None
-        return context_signature(ctx).to_bytes(features=ctx.options.local_features)
+        sig = context_signature(ctx, self.params.region_settings())
+        return sig.to_bytes(features=ctx.options.local_features)
 
     def release_pass(self, options: ScanOptions) -> ReleaseTracker:
         return ReleaseTracker(local_features=options.local_features, params=self.params)
@@ -105,7 +106,7 @@ class KnownImageCheck(Check):
         if path is None:
             return CheckOutput()
         index = load_index(path, params=self.params)  # this check's rules, not the defaults
-        sig = context_signature(ctx)
+        sig = context_signature(ctx, self.params.region_settings())
         matches, _ = index.match(sig, local_features=ctx.options.local_features)
         findings = []
         for m in matches[:MAX_FINDINGS]:

@@ -134,6 +134,10 @@ class Match:
                 "rotation_deg": v.rotation_deg, "region": v.region, "spread": v.spread,
                 "transform": v.transform, "reason": v.reason},
             "transformation": self.transformation,
+            "region": None if c.region is None else {
+                "box": list(c.region),
+                "found": "the known picture is inside a larger frame (a screenshot or a card): "
+                         "box is its place in the frame, relative (left, top, right, bottom)"},
             "notes": list(c.reasons),
         }
 
@@ -395,7 +399,7 @@ class KnownImageIndex:
         if local_features:
             self._verify(cands, records, sig, mirrored=False)
         for c in cands.values():
-            judge(c, p, query_information=sig.hashes.information)
+            judge(c, p, query_information=sig.information(c.pdq_variant or 0))
         if local_features and p.mirrored_pass and not any(c.accepted for c in cands.values()) \
                 and m.n:
             # only what the mirrored features vote for, and the hash candidates whose closest
@@ -407,7 +411,7 @@ class KnownImageIndex:
                 i for i, c in cands.items()
                 if c.pdq_variant is not None and c.pdq_variant % 8 >= 4})
             for c in cands.values():
-                judge(c, p, query_information=sig.hashes.information)
+                judge(c, p, query_information=sig.information(c.pdq_variant or 0))
         matches = []
         for c in cands.values():
             if not c.accepted:
@@ -434,7 +438,7 @@ class KnownImageIndex:
             dhash=int(found.dhash[k]), dhash_variant=int(found.dhash_variant[k]),
             pdq_quality=int(m.quality[row]),
             query_pdq_quality=sig.sets[min(pv // 8, len(sig.sets) - 1)].pdq_quality,
-            trimmed=pv >= 8)
+            trimmed=pv >= 8, region=sig.region(pv))
 
     def _candidate_for_ids(self, ids: list[int], sig: Signature,
                            rows_of_id: dict[int, int]) -> list[Candidate]:
@@ -492,8 +496,9 @@ class KnownImageIndex:
                 c.verification = v
 
     def query_path(self, source: str | os.PathLike[str] | bytes, *,
-                   name: str | None = None) -> QueryResult:
-        """Match one image file (or its bytes). Bad input gives a result with ``error``."""
+                   name: str | None = None, local_features: bool = True) -> QueryResult:
+        """Match one image file (or its bytes). Bad input gives a result with ``error``.
+        ``local_features=False``: the global hashes alone (the ``quick`` profile's depth)."""
         label = name or (os.fspath(source) if not isinstance(source, (bytes, bytearray))
                          else "<bytes>")
         try:
@@ -501,8 +506,9 @@ class KnownImageIndex:
         except (IntakeError, DecodeError) as err:
             return QueryResult(label, None, error=err.message, code=err.code)
         w, h = (int(v) for v in ctx.image.size)
-        sig = signature_from_rgb(rgb, full_size=(w, h), sha256=item.sha256)
-        matches, rejected = self.match(sig)
+        sig = signature_from_rgb(rgb, full_size=(w, h), sha256=item.sha256,
+                                 regions=self.params.region_settings())
+        matches, rejected = self.match(sig, local_features=local_features)
         return QueryResult(label, item.sha256, matches, rejected, sig.hashes.pdq_quality)
 
     def stats(self) -> dict[str, Any]:

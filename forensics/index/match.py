@@ -26,6 +26,7 @@ from typing import Any
 
 from .features import Verification
 from .hashing import DIHEDRAL, DIHEDRAL_INVERSE, PDQ_QUALITY_MIN
+from .region import RegionSettings
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,28 @@ class MatchParams:
     frame added in the same colour is still found."""
     cropped_below: float = 0.97
     """Visible fraction of the indexed image below which a match is called cropped."""
+    region_search: bool = True
+    """Also hash the picture found inside a screenshot or a social-media card
+    (:mod:`~forensics.index.region`), at both depths."""
+    region_candidates: int = 3
+    """Rectangles hashed per query when the frame looks like a screenshot or card."""
+    region_contrast: int = 8
+    """Grey levels (per channel) that make the edge of a picture placed on a page."""
+    region_min_coverage: float = 0.6
+    """Fraction of each side of a found rectangle its edge must cover."""
+    region_min_side: float = 0.1
+    """Smallest found rectangle's side, fraction of the frame's side."""
+    region_max_area: float = 0.92
+    """Largest found rectangle, fraction of the frame (beyond: the picture is the frame)."""
+
+    def region_settings(self) -> RegionSettings | None:
+        """The region detector's settings, or ``None`` when region search is off."""
+        if not self.region_search or self.region_candidates <= 0:
+            return None
+        return RegionSettings(contrast=self.region_contrast,
+                              min_coverage=self.region_min_coverage,
+                              min_side=self.region_min_side, max_area=self.region_max_area,
+                              limit=self.region_candidates)
 
 
 @dataclass
@@ -88,7 +111,10 @@ class Candidate:
     pdq_quality: int | None = None
     query_pdq_quality: int | None = None
     trimmed: bool = False
-    """The distances are those of the border-trimmed query."""
+    """The distances are those of the border-trimmed query (or of a region inside it)."""
+    region: tuple[float, float, float, float] | None = None
+    """When the distances are those of a picture found inside the query (a screenshot, a
+    card): its box relative to the query frame (left, top, right, bottom, 0..1)."""
     identical: bool = False
     votes: int = 0
     verification: Verification | None = None
@@ -217,6 +243,8 @@ def describe_transformation(c: Candidate, *, query_size: tuple[int, int],
         out["scale"] = round(math.sqrt(sx * sy), 4)
         out["aspect_changed"] = bool(abs(math.log(sx / sy)) > 0.05)
         out["cropped"] = False if not out["aspect_changed"] else None
+        if c.region is not None:
+            out["inside_region"] = list(c.region)
     if c.identical:
         out["source"] = "identical_bytes"
         out.update(orientation="identity", scale=1.0, cropped=False, borders_added=False,

@@ -188,13 +188,13 @@ class ReleaseTracker:
                           phash=int(bph[j]), phash_variant=int(vph[j]), dhash=int(bdh[j]),
                           dhash_variant=int(vdh[j]), pdq_quality=seen.quality,
                           query_pdq_quality=sig.sets[min(pv // 8, len(sig.sets) - 1)]
-                          .pdq_quality, trimmed=pv >= 8,
+                          .pdq_quality, trimmed=pv >= 8, region=sig.region(pv),
                           identical=bool(sig.sha256 and sig.sha256 == seen.sha256))
             c.verification = None if j in mirrored or not local else feat.verify(
                 sig.features, seen.features, ratio=p.ratio, reprojection=p.reprojection,
                 min_spread=p.min_spread, min_inliers=p.min_inliers,
                 query_full_size=sig.full_size, ref_full_size=seen.full_size)
-            judge(c, p, query_information=sig.hashes.information)
+            judge(c, p, query_information=sig.information(pv))
             if not c.accepted and p.mirrored_pass and local and \
                     (j in mirror_votes or j in near):
                 v = feat.verify(sig.mirrored_features, seen.features, ratio=p.ratio,
@@ -203,7 +203,7 @@ class ReleaseTracker:
                                 ref_full_size=seen.full_size, mirrored=True)
                 if v.reason == "verified":
                     c.verification = v
-                    judge(c, p, query_information=sig.hashes.information)
+                    judge(c, p, query_information=sig.information(pv))
             if not c.accepted:
                 continue
             tr = describe_transformation(c, query_size=sig.full_size, ref_size=seen.full_size,

@@ -1,7 +1,9 @@
 """The signature of one image: everything matching needs, from one bounded decode.
 
 A signature holds the global hashes of the 8 dihedral variants, those of the border-trimmed
-picture when a letterbox/frame was found, the ORB local features and their words. It is
+picture when a letterbox/frame was found, those of the picture found inside a screenshot or
+a social-media card (:mod:`.region`: the index side is unchanged, indexed pictures are whole
+pictures), the ORB local features and their words. It is
 computed from ``ctx.rgb(WORKING_SIDE)`` (JPEG draft decoding), so a 12 MP photo is never
 decoded at full size, and cached per :class:`~forensics.context.AnalysisContext` so the
 ``known_image`` check and the release-level duplicate pass share one computation.
@@ -18,6 +20,7 @@ from ..context import AnalysisContext
 from . import features as feat
 from .hashing import WORKING_SIDE, DihedralHashes, dihedral_hashes, trim_uniform_border
 from .matcher import pdq_words
+from .region import RegionSettings, embedded_regions
 
 
 @dataclass
@@ -35,6 +38,10 @@ class Signature:
     small pictures). Boxes are (left, top, right, bottom) in working pixels."""
     rgb: np.ndarray | None = field(repr=False)
     """The working image (``None`` for a signature rebuilt from bytes)."""
+    regions: tuple[tuple[tuple[int, int, int, int], DihedralHashes], ...] = ()
+    """(box, hashes) of each rectangle that looks like a picture placed on a screenshot or
+    card (:func:`~forensics.index.region.embedded_regions`), best first, in working pixels;
+    probed after the trims."""
     _features: feat.LocalFeatures | None = field(default=None, repr=False)
     _mirrored: feat.LocalFeatures | None = field(default=None, repr=False)
 
@@ -67,12 +74,29 @@ class Signature:
     def sets(self) -> list[DihedralHashes]:
         """The hash sets probed, in order: as is, then each trimmed version (8 variants each;
         probing variant ``v`` belongs to set ``v // 8``)."""
-        return [self.hashes] + [h for _, h in self.trims]
+        return [self.hashes] + [h for _, h in self.trims] + [h for _, h in self.regions]
 
     def box(self, variant: int) -> tuple[int, int, int, int] | None:
         """The kept box of the set probing variant ``variant`` belongs to (``None``: as is)."""
         k = int(variant) // 8
-        return self.trims[k - 1][0] if 0 < k <= len(self.trims) else None
+        boxes = [b for b, _ in self.trims] + [b for b, _ in self.regions]
+        return boxes[k - 1] if 0 < k <= len(boxes) else None
+
+    def region(self, variant: int) -> tuple[float, float, float, float] | None:
+        """When variant ``variant`` probes a picture found inside the frame (a screenshot, a
+        card): its box relative to the frame (left, top, right, bottom in 0..1), else None."""
+        k = int(variant) // 8 - 1 - len(self.trims)
+        if not 0 <= k < len(self.regions):
+            return None
+        (x0, y0, x1, y1), (w, h) = self.regions[k][0], self.working_size
+        return (round(x0 / w, 4), round(y0 / h, 4), round(x1 / w, 4), round(y1 / h, 4))
+
+    def information(self, variant: int) -> float:
+        """The information measure judging variant ``variant``: the whole picture's, or a
+        found region's own (a flat patch of a screenshot says nothing)."""
+        if self.region(variant) is not None:
+            return self.regions[int(variant) // 8 - 1 - len(self.trims)][1].information
+        return self.hashes.information
 
     def to_bytes(self, *, features: bool = True) -> bytes:
         """A compact, self-contained copy (hashes, features, mirrored features; no pixels),
@@ -88,7 +112,8 @@ class Signature:
 
         head = json.dumps({"sha": self.sha256, "full": self.full_size, "work": self.working_size,
                            "h": hs(self.hashes),
-                           "t": [[list(b), hs(h)] for b, h in self.trims]},
+                           "t": [[list(b), hs(h)] for b, h in self.trims],
+                           "r": [[list(b), hs(h)] for b, h in self.regions]},
                           separators=(",", ":")).encode()
         if features:
             f1, f2 = feat.pack(self.features), feat.pack(self.mirrored_features)
@@ -122,9 +147,10 @@ class Signature:
         if hashes is None:
             raise ValueError("signature without hashes")
         trims = tuple((tuple(b), hs(h)) for b, h in head.get("t") or [])
+        regions = tuple((tuple(b), hs(h)) for b, h in head.get("r") or [])
         return cls(sha256=head.get("sha"), full_size=tuple(head["full"]),  # type: ignore[arg-type]
                    working_size=tuple(head["work"]), hashes=hashes,  # type: ignore[arg-type]
-                   trims=trims,  # type: ignore[arg-type]
+                   trims=trims, regions=regions,  # type: ignore[arg-type]
                    rgb=None, _features=feat.unpack(parts[1]), _mirrored=feat.unpack(parts[2]))
 
     def probe_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -138,8 +164,12 @@ class Signature:
 
 
 def signature_from_rgb(rgb: np.ndarray, *, full_size: tuple[int, int] | None = None,
-                       sha256: str | None = None) -> Signature:
-    """Signature of a working image (RGB ``uint8``, longest side <= :data:`WORKING_SIDE`)."""
+                       sha256: str | None = None,
+                       regions: RegionSettings | None = None) -> Signature:
+    """Signature of a working image (RGB ``uint8``, longest side <= :data:`WORKING_SIDE`).
+
+    With ``regions`` (``MatchParams.region_settings()``), the pictures found inside the frame
+    (a screenshot, a card) are hashed as well."""
     h, w = rgb.shape[:2]
     hashes = dihedral_hashes(rgb)
     trims = []
@@ -150,8 +180,13 @@ def signature_from_rgb(rgb: np.ndarray, *, full_size: tuple[int, int] | None = N
         if tight != box:
             x0, y0, x1, y1 = tight
             trims.append((tight, dihedral_hashes(np.ascontiguousarray(rgb[y0:y1, x0:x1]))))
+    found = []
+    if regions is not None:
+        for x0, y0, x1, y1 in embedded_regions(rgb, regions):
+            found.append(((x0, y0, x1, y1),
+                          dihedral_hashes(np.ascontiguousarray(rgb[y0:y1, x0:x1]))))
     return Signature(sha256=sha256, full_size=full_size or (w, h), working_size=(w, h),
-                     hashes=hashes, trims=tuple(trims), rgb=rgb)
+                     hashes=hashes, trims=tuple(trims), rgb=rgb, regions=tuple(found))
 
 
 def tighter_box(box: tuple[int, int, int, int], size: tuple[int, int], *,
@@ -171,18 +206,23 @@ def tighter_box(box: tuple[int, int, int, int], size: tuple[int, int], *,
     return (nx0, ny0, nx1, ny1)
 
 
-_CACHE: weakref.WeakKeyDictionary[AnalysisContext, Signature] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[AnalysisContext, tuple[RegionSettings | None, Signature]] = \
+    weakref.WeakKeyDictionary()
 
 
-def context_signature(ctx: AnalysisContext) -> Signature:
-    """The signature of an analysed file, computed once per context.
+def context_signature(ctx: AnalysisContext, regions: RegionSettings | None = None
+                      ) -> Signature:
+    """The signature of an analysed file, computed once per context (and region settings:
+    the check and the release pass pass the same ones, from the check's params).
 
     Raises :class:`~forensics.errors.DecodeError` when the pixels cannot be decoded.
     """
-    sig = _CACHE.get(ctx)
-    if sig is None:
-        rgb = ctx.rgb(WORKING_SIDE)
-        size = tuple(int(v) for v in ctx.image.size)
-        sig = signature_from_rgb(rgb, full_size=(size[0], size[1]), sha256=ctx.item.sha256)
-        _CACHE[ctx] = sig
+    hit = _CACHE.get(ctx)
+    if hit is not None and hit[0] == regions:
+        return hit[1]
+    rgb = ctx.rgb(WORKING_SIDE)
+    size = tuple(int(v) for v in ctx.image.size)
+    sig = signature_from_rgb(rgb, full_size=(size[0], size[1]), sha256=ctx.item.sha256,
+                             regions=regions)
+    _CACHE[ctx] = (regions, sig)
     return sig
