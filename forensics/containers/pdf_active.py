@@ -74,7 +74,10 @@ def active_content(ex: Any, pdf: Any, max_objects: int) -> tuple[dict[str, Any],
             elif isinstance(node, pikepdf.Array):
                 if depth < MAX_DEPTH:
                     for v in list(node)[:MAX_ENTRIES]:
-                        if not v.is_indirect:
+                        # numbers and names come back as Python values (no is_indirect):
+                        # only direct containers are walked here
+                        if isinstance(v, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) \
+                                and not v.is_indirect:
                             stack.append((v, depth + 1))
                 continue
             else:
