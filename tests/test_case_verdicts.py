@@ -383,7 +383,8 @@ def test_a_photo_captured_after_the_claim_was_published_is_inconsistent(tmp_path
                        published="2022-08-14T12:30:00+03:00")
     t = _time(run_case(case, checks=_checks()))
     assert (t["status"], t["confidence"]) == ("inconsistent", "high"), t
-    assert _codes(t) == ["case.captured_after_claim", "case.time_inside_window"]
+    assert _codes(t) == ["case.captured_after_claim", "case.time_inside_window",
+                         "case.light_fits_claim"]  # the sun check: a daylight exposure at noon
     assert "2.2 h after claim.date (2022-08-14T12:00:00+03:00)" in t["summary"]
     # 12 minutes after: within a camera clock's error, medium confidence (the parameter)
     _write_case(folder, ev, window=window, claim_date="2022-08-14T14:00:00+03:00",
