@@ -387,26 +387,8 @@ def _parse_dataflash_binary(data: bytes) -> Track:
     sensors["simulator"] = sim
     text = sorted((ofs, kind, d) for kind in TEXT_TYPES for ofs, d in idx.messages(kind))
     for _, kind, d in text:
-        if kind == "CMD":
-            seq = int(d.get("CNum", 0))
-            versions.setdefault(seq, []).append(
-                (d.get("TimeUS"), d.get("CId"), d.get("Lat"), d.get("Lng"), d.get("Alt")))
-        elif kind == "VER":
-            for key in ("BU", "FWS", "GH", "FWT", "BT"):
-                if d.get(key) not in (None, ""):
-                    vehicle[f"ver_{key.lower()}"] = str(d[key])[:100]
-        else:
-            _text_event(kind, d, vehicle, events)
-    if not col.points and not versions:
-        raise TrackError("the DataFlash log holds no GPS position with a fix and no mission"
-                         + (f" ({no_fix} GPS message(s) without a fix)" if no_fix else ""))
-    mission, changed = _missions(versions)
-    home = (mission[0].lat, mission[0].lon, mission[0].alt) \
-        if mission and mission[0].seq == 0 and mission[0].lat is not None else None
-    if no_fix:
-        col.skip(f"{no_fix} GPS message(s) without a 2D/3D fix were not used")
-    if events.dropped:
-        col.skip(f"{events.dropped} more event(s) not listed")
+        _low_rate_record(kind, d, versions, vehicle, events)
+    mission, changed, home = _dataflash_mission(col, versions, no_fix, events)
     if idx.indexed_bytes < len(data) - 528:  # pymavlink's allowance for block padding
         col.skip(f"the log could be read up to byte {idx.indexed_bytes:,} of {len(data):,}: "
                  "a damaged or unknown message stops the reader there")
@@ -426,6 +408,40 @@ def _parse_dataflash_binary(data: bytes) -> Track:
                             "mission_items_changed": changed},
                  bytes_read=None if idx.indexed_bytes >= len(data) - 528 else idx.indexed_bytes,
                  sensors=sensors)
+
+
+def _low_rate_record(kind: str, d: dict[str, Any], versions: dict[int, list[tuple[Any, ...]]],
+                     vehicle: dict[str, Any], events: _Events) -> None:
+    """One DataFlash CMD (a mission item version), VER (firmware identity) or text/event
+    record (MSG, MODE, EV, ERR), binary or text log alike."""
+    if kind == "CMD":
+        seq = int(d.get("CNum", 0))
+        versions.setdefault(seq, []).append(
+            (d.get("TimeUS"), d.get("CId"), d.get("Lat"), d.get("Lng"), d.get("Alt")))
+    elif kind == "VER":
+        for key in ("BU", "FWS", "GH", "FWT", "BT"):
+            if d.get(key) not in (None, ""):
+                vehicle[f"ver_{key.lower()}"] = str(d[key])[:100]
+    else:
+        _text_event(kind, d, vehicle, events)
+
+
+def _dataflash_mission(col: Collector, versions: dict[int, list[tuple[Any, ...]]],
+                       no_fix: int, events: _Events
+                       ) -> tuple[list[MissionItem], int, tuple[Any, Any, Any] | None]:
+    """(mission, items changed, home) of a DataFlash log, with what was left out noted in
+    ``col``; a log with neither a fix nor a mission is refused."""
+    if not col.points and not versions:
+        raise TrackError("the DataFlash log holds no GPS position with a fix and no mission"
+                         + (f" ({no_fix} GPS message(s) without a fix)" if no_fix else ""))
+    mission, changed = _missions(versions)
+    home = (mission[0].lat, mission[0].lon, mission[0].alt) \
+        if mission and mission[0].seq == 0 and mission[0].lat is not None else None
+    if no_fix:
+        col.skip(f"{no_fix} GPS message(s) without a 2D/3D fix were not used")
+    if events.dropped:
+        col.skip(f"{events.dropped} more event(s) not listed")
+    return mission, changed, home
 
 
 def _text_event(kind: str, d: dict[str, Any], vehicle: dict[str, Any], events: _Events) -> None:
@@ -488,26 +504,9 @@ def _parse_dataflash_text(data: bytes) -> Track:
                 col.add(d.get("Lat"), d.get("Lng"), d.get("Alt"), when, kind="track",
                         where=f"GPS {counts[kind]}", segment=1, fix=int(status),
                         sats=d.get("NSats"), hdop=d.get("HDop"))
-            elif kind == "CMD":
-                seq = int(d.get("CNum", 0))
-                versions.setdefault(seq, []).append(
-                    (d.get("TimeUS"), d.get("CId"), d.get("Lat"), d.get("Lng"), d.get("Alt")))
-            elif kind == "VER":
-                for key in ("BU", "FWS", "GH", "FWT", "BT"):
-                    if d.get(key) not in (None, ""):
-                        vehicle[f"ver_{key.lower()}"] = str(d[key])[:100]
             else:
-                _text_event(kind, d, vehicle, events)
-    if not col.points and not versions:
-        raise TrackError("the DataFlash log holds no GPS position with a fix and no mission"
-                         + (f" ({no_fix} GPS message(s) without a fix)" if no_fix else ""))
-    mission, changed = _missions(versions)
-    home = (mission[0].lat, mission[0].lon, mission[0].alt) \
-        if mission and mission[0].seq == 0 and mission[0].lat is not None else None
-    if no_fix:
-        col.skip(f"{no_fix} GPS message(s) without a 2D/3D fix were not used")
-    if events.dropped:
-        col.skip(f"{events.dropped} more event(s) not listed")
+                _low_rate_record(kind, d, versions, vehicle, events)
+    mission, changed, home = _dataflash_mission(col, versions, no_fix, events)
     return Track("dataflash", tuple(col.points), None, vehicle.get("firmware"),
                  tuple(col.kinds), tuple(col.problems), mission=tuple(mission), home=home,
                  vehicle=vehicle, clock="gps" if col.points and not boot_only else "boot",
