@@ -60,15 +60,9 @@ def _planned(mission: dict[str, Any], target: dict[str, Any] | None,
            + (f"; {rival}" if rival else "") + ".")
     ev = {"target": target.get("name"), "destination_km": round(d, 3),
           "closest_km": round(c, 3), "radius_km": radius, "destination": dest}
-    if d <= radius:
-        findings.insert(0, _f("track.mission_to_target", "info", "high", msg, **ev))
-        return CONSISTENT, msg, findings
-    if c <= radius:
-        findings.insert(0, _f("track.mission_passes_target", "low", "high", msg, **ev))
-        return CANNOT_TELL, msg, findings
-    findings.insert(0, _f("track.mission_misses_target", "high",
-                          "high" if near_sites else "medium", msg, **ev))
-    return INCONSISTENT, msg, findings
+    return _reach(d, c, radius, ("track.mission_to_target", "track.mission_passes_target",
+                                 "track.mission_misses_target"), bool(near_sites), msg,
+                  findings, ev)
 
 
 def _flown(track: dict[str, Any], target: dict[str, Any] | None,
@@ -111,14 +105,24 @@ def _flown(track: dict[str, Any], target: dict[str, Any] | None,
            + (f"; {site_txt}" if site_txt else "") + ".")
     ev = {"target": target.get("name"), "end_km": round(end_km, 3),
           "closest_km": round(close_km, 3), "radius_km": radius}
+    return _reach(end_km, close_km, radius, ("track.ends_near_target", "track.passes_target",
+                                             "track.misses_target"), bool(near_sites), msg,
+                  findings, ev)
+
+
+def _reach(end_km: float, closest_km: float, radius: float, codes: tuple[str, str, str],
+           rival_reached: bool, msg: str, findings: list[dict[str, Any]], ev: dict[str, Any]
+           ) -> tuple[str, str, list[dict[str, Any]]]:
+    """Planned or flown path against the target: it ends there (consistent), passes it and
+    ends elsewhere (cannot tell), or misses it (inconsistent; high confidence when it reaches
+    a rival site instead). ``codes``: the (ends, passes, misses) finding codes."""
     if end_km <= radius:
-        findings.insert(0, _f("track.ends_near_target", "info", "high", msg, **ev))
+        findings.insert(0, _f(codes[0], "info", "high", msg, **ev))
         return CONSISTENT, msg, findings
-    if close_km <= radius:
-        findings.insert(0, _f("track.passes_target", "low", "high", msg, **ev))
+    if closest_km <= radius:
+        findings.insert(0, _f(codes[1], "low", "high", msg, **ev))
         return CANNOT_TELL, msg, findings
-    findings.insert(0, _f("track.misses_target", "high", "high" if near_sites else "medium",
-                          msg, **ev))
+    findings.insert(0, _f(codes[2], "high", "high" if rival_reached else "medium", msg, **ev))
     return INCONSISTENT, msg, findings
 
 
