@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .html import render_html
+from .validation import check_document, load_schema
 
 SCHEMA_FILE = "report.schema.json"
 
@@ -19,21 +19,12 @@ class ReportSchemaError(ValueError):
 
 
 def report_schema() -> dict[str, Any]:
-    text = (resources.files(__package__) / "schema" / SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return load_schema(SCHEMA_FILE)
 
 
 def validate_report(report: dict[str, Any]) -> None:
     """Raise :class:`ReportSchemaError` listing (up to 10) schema violations."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(report_schema())
-    errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
-    if errors:
-        lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message[:200]}"
-                 for e in errors[:10]]
-        raise ReportSchemaError(f"the report does not match {SCHEMA_FILE} "
-                                f"({len(errors)} problem(s)):\n  " + "\n  ".join(lines))
+    check_document(report, SCHEMA_FILE, ReportSchemaError, what="report")
 
 
 def _dump(doc: Any) -> str:

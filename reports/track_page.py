@@ -25,7 +25,7 @@ def track_schema() -> dict[str, Any]:
 
 def validate_track_doc(doc: dict[str, Any]) -> None:
     """Raise :class:`TrackSchemaError` listing (up to 10) schema violations."""
-    check_document(doc, SCHEMA_FILE, TrackSchemaError)
+    check_document(doc, SCHEMA_FILE, TrackSchemaError, what="track document")
 
 
 def render_track_html(doc: dict[str, Any]) -> str:

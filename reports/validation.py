@@ -14,8 +14,10 @@ def load_schema(file_name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-def check_document(doc: dict[str, Any], file_name: str, error: type[ValueError]) -> None:
-    """Raise ``error`` listing (up to 10) violations of the schema ``file_name``."""
+def check_document(doc: dict[str, Any], file_name: str, error: type[ValueError], *,
+                   what: str = "document") -> None:
+    """Raise ``error`` listing (up to 10) violations of the schema ``file_name`` (``what``
+    names the document in the message)."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(load_schema(file_name))
@@ -23,5 +25,5 @@ def check_document(doc: dict[str, Any], file_name: str, error: type[ValueError])
     if errors:
         lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message[:200]}"
                  for e in errors[:10]]
-        raise error(f"the document does not match {file_name} ({len(errors)} problem(s)):\n  "
+        raise error(f"the {what} does not match {file_name} ({len(errors)} problem(s)):\n  "
                     + "\n  ".join(lines))
