@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -80,3 +81,13 @@ def known_index_option(f: F) -> F:
         help="Known-imagery index file (SQLite). Default: $PROVENANCE_INDEX, else "
              "$XDG_DATA_HOME/provenance/index.sqlite "
              "(~/.local/share/provenance/index.sqlite).")(f)
+
+
+def write_html(html_path: str, source_path: str, render: Callable[[], str], source: str) -> None:
+    """Write the page ``render()`` makes to ``html_path`` (never over ``source_path``, the
+    input it shows, named ``source`` in the refusal) and say where it went."""
+    if os.path.abspath(html_path) == os.path.abspath(source_path):
+        raise click.UsageError(f"--html would overwrite {source}")
+    with open(html_path, "w", encoding="utf-8") as fh:
+        fh.write(render())
+    click.echo(f"Wrote {html_path}", err=True)

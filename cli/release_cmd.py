@@ -3,13 +3,13 @@ counters and release findings) as text, JSON or a self-contained HTML page."""
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from provenancekit.forensics.release.stored import load_scan, load_sources, release_of
 from provenancekit.reports.release_page import render_release_html
 from provenancekit.reports.serialize import to_json
+
+from .options import write_html
 
 
 @click.group()
@@ -37,11 +37,7 @@ def show(scan_file: str, html_path: str | None, as_json: bool,
                      sources=load_sources(sources_path) if sources_path else None)
     rel = doc["release"]
     if html_path:
-        if os.path.abspath(html_path) == os.path.abspath(scan_file):
-            raise click.UsageError("--html would overwrite the scan file")
-        with open(html_path, "w", encoding="utf-8") as fh:
-            fh.write(render_release_html(doc))
-        click.echo(f"Wrote {html_path}", err=True)
+        write_html(html_path, scan_file, lambda: render_release_html(doc), "the scan file")
     if as_json:
         click.echo(to_json(rel), nl=False)
         return

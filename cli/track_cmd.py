@@ -3,8 +3,6 @@ profile (HTML and/or JSON)."""
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from provenancekit.forensics.batch import BatchOptions
@@ -12,7 +10,7 @@ from provenancekit.forensics.track_view import show_track
 from provenancekit.reports.serialize import to_json
 from provenancekit.reports.track_page import render_track_html
 
-from .options import batch_limits_options
+from .options import batch_limits_options, write_html
 
 
 @click.group()
@@ -37,11 +35,7 @@ def show(path: str, as_json: bool, html_path: str | None, workers: int, timeout:
     doc = show_track(path, options=BatchOptions(workers=1, timeout_s=timeout,
                                                 memory_mb=memory_mb))
     if html_path:
-        if os.path.abspath(html_path) == os.path.abspath(path):
-            raise click.UsageError("--html would overwrite the file being shown")
-        with open(html_path, "w", encoding="utf-8") as fh:
-            fh.write(render_track_html(doc))
-        click.echo(f"Wrote {html_path}", err=True)
+        write_html(html_path, path, lambda: render_track_html(doc), "the file being shown")
     if as_json:
         click.echo(to_json(doc), nl=False)
     elif not html_path:
