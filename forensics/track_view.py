@@ -19,6 +19,7 @@ from .checks import get_checks
 from .context import Claim
 from .errors import ProvenanceError
 from .scan import tool_info
+from .tracks.analyse import drawn_points
 from .tracks.geo import map_extent
 
 SCHEMA = "provenance.track/1"
@@ -45,12 +46,7 @@ def show_track(path: str, *, options: BatchOptions | None = None) -> dict[str, A
                              f"{item.get('media_type') or 'unknown'})", path=path,
                              code="not_a_track")
     findings = [f for f in item.get("findings") or [] if f.get("code") != "track.against_claim"]
-    mission = analysis.get("mission") or {}
-    core = [(float(a), float(b)) for a, b in analysis.get("polyline") or []]
-    core += [(float(w["lat"]), float(w["lon"])) for w in mission.get("waypoints") or []]
-    if mission.get("home"):
-        core.append((float(mission["home"][0]), float(mission["home"][1])))
-    extent = map_extent(core, [])
+    extent = map_extent(drawn_points(analysis), [])
     if extent is not None:
         extent.pop("others_shown")
         extent.pop("others_km")

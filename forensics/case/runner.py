@@ -33,6 +33,7 @@ from ..errors import ProvenanceError
 from ..model import SCHEMA as SCAN_SCHEMA
 from ..scan import tool_info
 from ..tracks import TRACK_MEDIA_TYPES, TrackParams
+from ..tracks.analyse import drawn_points
 from ..tracks.geo import map_extent
 from .assess import (
     LIMIT_CLAIM,
@@ -287,11 +288,7 @@ def run_case(case_path: str | os.PathLike[str], *,
     summary = suggest_rating(evidence)
     core = [(p.lat, p.lon) for p in (case.place, case.target, *case.sites) if p is not None]
     for e in evidence:
-        core.extend((float(a), float(b)) for a, b in (e.get("track") or {}).get("polyline", []))
-        mission = (e.get("track") or {}).get("mission") or {}
-        core.extend((float(w["lat"]), float(w["lon"])) for w in mission.get("waypoints", []))
-        if mission.get("home"):
-            core.append((float(mission["home"][0]), float(mission["home"][1])))
+        core.extend(drawn_points(e.get("track") or {}))
     photos = [(e["id"], float(g["lat"]), float(g["lon"])) for e in evidence
               if not e["copy_of"]  # a byte-identical copy is the same dot
               and (g := (e.get("summary") or {}).get("gps")) and g.get("lat") is not None

@@ -241,6 +241,17 @@ def profile(points: tuple[TrackPoint, ...] | list[TrackPoint],
     return {"start": t0.iso(), "rows": rows, "events": marks[:200]}
 
 
+def drawn_points(analysis: dict[str, Any]) -> list[tuple[float, float]]:
+    """Every position a map of :func:`analyse_track`'s result draws: the flown polyline, the
+    mission's waypoints and home (for the map's extent)."""
+    mission = analysis.get("mission") or {}
+    out = [(float(a), float(b)) for a, b in analysis.get("polyline") or []]
+    out += [(float(w["lat"]), float(w["lon"])) for w in mission.get("waypoints") or []]
+    if mission.get("home"):
+        out.append((float(mission["home"][0]), float(mission["home"][1])))
+    return out
+
+
 def _placed_time(raw: str | None) -> TimeValue | None:
     """The point's time, or ``None`` when it cannot be placed on the UTC timeline: on the
     first or last day of the calendar the UTC offset range runs past ``datetime``'s limits."""
