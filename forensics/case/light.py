@@ -17,21 +17,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..model import Finding
 from ..sun import SunParams, exposure_value, flash_fired, judge_light, sun_position
+from .assess import _f
 from .casefile import Case
 
-CHECK = "case"
 STEP_MINUTES = 10
 """The window is sampled every this many minutes (the sun moves at most 2.5 degrees in 10)."""
 MAX_STEPS = 2000
 """At most this many samples (a window of two weeks at 10 minutes)."""
-
-
-def _f(code: str, severity: str, confidence: str, message: str, **ev: Any) -> dict[str, Any]:
-    return Finding(code=code, check=CHECK, severity=severity,  # type: ignore[arg-type]
-                   confidence=confidence, message=message,  # type: ignore[arg-type]
-                   evidence=ev).to_dict()
 
 
 def _exposure(item: dict[str, Any]) -> tuple[float | None, bool | None]:
